@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/intake"
+	"github.com/xinyong/xinyong/internal/pii"
+	"github.com/xinyong/xinyong/internal/store/sqlite"
+	"github.com/xinyong/xinyong/internal/web/api"
+	"github.com/xinyong/xinyong/internal/workday"
+)
+
+// Config is the whole configuration, from flags over environment variables
+// over defaults. It is validated once at start and never global.
+type Config struct {
+	Data     string // directory of the database and keys
+	Addr     string // listen address
+	Catalog  string // catalogue directory; "" is the built-in catalogue
+	Calendar string // directory of extra working-day year files
+	Limits   api.Limits
+	Demo     bool
+}
+
+// DefaultConfig returns the defaults, overridden by XINYONG_* variables.
+func DefaultConfig() Config {
+	c := Config{Data: "xinyong-data", Addr: "127.0.0.1:8080", Limits: api.DefaultLimits}
+	env := func(name string, dst *string) {
+		if v := os.Getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	env("XINYONG_DATA", &c.Data)
+	env("XINYONG_ADDR", &c.Addr)
+	env("XINYONG_CATALOG", &c.Catalog)
+	env("XINYONG_CALENDAR", &c.Calendar)
+	if v, err := strconv.ParseInt(os.Getenv("XINYONG_MAX_BODY_MIB"), 10, 64); err == nil {
+		c.Limits.MaxBodyBytes = v << 20
+	}
+	if v, err := strconv.Atoi(os.Getenv("XINYONG_MAX_RECORDS")); err == nil {
+		c.Limits.MaxRecords = v
+	}
+	return c
+}
+
+// dataFlags registers the flags every data command shares.
+func (c *Config) dataFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Data, "data", c.Data, "data directory (database and keys); created if absent")
+	fs.StringVar(&c.Catalog, "catalog", c.Catalog, "catalogue directory (default: the built-in catalogue)")
+	fs.StringVar(&c.Calendar, "calendar", c.Calendar, "directory of working-day year files YYYY.txt added to the built-in years")
+}
+
+// Validate checks the configuration and says what to fix.
+func (c *Config) Validate() error {
+	if c.Data == "" {
+		return fmt.Errorf("--data is empty: give the data directory")
+	}
+	if c.Limits.MaxBodyBytes < 1<<20 {
+		return fmt.Errorf("the body limit must be at least 1 MiB")
+	}
+	if c.Limits.MaxRecords < 1 {
+		return fmt.Errorf("the record limit must be at least 1")
+	}
+	return nil
+}
+
+// App is what the data commands work with, opened from a Config.
+type App struct {
+	Config   Config
+	Store    *sqlite.DB
+	Catalog  *catalog.Catalog
+	Calendar *workday.Calendar
+	Keys     *pii.Keys
+	Preparer *intake.Preparer
+	Log      *slog.Logger
+}
+
+// openApp opens the data directory, its database (migrating it when
+// migrate is true, else refusing a schema that differs), its keys, the
+// catalogue and the calendar.
+func openApp(ctx context.Context, c Config, migrate bool) (*App, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	cat, err := catalog.Load(c.Catalog)
+	if err != nil {
+		return nil, fmt.Errorf("catalogue: %w", err)
+	}
+	cal, err := workday.Load(c.Calendar)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	if err := os.MkdirAll(c.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	keys, err := pii.LoadOrCreate(c.Data)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(c.Data, "xinyong.db"))
+	if err != nil {
+		return nil, err
+	}
+	if migrate {
+		err = db.Migrate(ctx)
+	} else {
+		err = db.CheckSchema(ctx)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &App{Config: c, Store: db, Catalog: cat, Calendar: cal, Keys: keys,
+		Preparer: &intake.Preparer{Calendar: cal, Keys: keys},
+		Log:      slog.New(slog.NewTextHandler(os.Stderr, nil))}, nil
+}
+
+// Close closes the store.
+func (a *App) Close() error { return a.Store.Close() }

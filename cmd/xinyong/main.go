@@ -1,0 +1,85 @@
+// Command xinyong is the provincial social credit information service
+// platform in one binary. Run `xinyong help` for its subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/xinyong/xinyong/internal/credit"
+)
+
+const usage = `xinyong — provincial social credit information platform / 省级社会信用信息服务平台
+
+Usage:
+  xinyong serve    [--data DIR] [--addr HOST:PORT] [--demo]   start the platform
+  xinyong provider add --code CODE --name NAME --items a,b [--json]
+                                                             register a provider department and print its API key
+  xinyong provider list                                      list provider departments
+  xinyong catalog check DIR                                  check a catalogue directory; print every problem
+  xinyong catalog export DIR                                 write the built-in catalogue to DIR to start from
+  xinyong migrate  [--data DIR]                              apply the database schema
+  xinyong demo     [--data DIR] [--subjects N]               load demo data
+  xinyong audit verify [--data DIR]                          verify the audit hash chain
+
+Every command that touches data takes --data DIR (default ./xinyong-data, or $XINYONG_DATA).
+Run "xinyong COMMAND -h" for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			printError(os.Stderr, err)
+		}
+		os.Exit(2)
+	}
+}
+
+// errUsage means the usage was already printed.
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "provider":
+		return runProvider(ctx, rest, stdout, stderr)
+	case "catalog":
+		return runCatalog(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "unknown command %q / 未知命令\n\n%s", cmd, usage)
+	return errUsage
+}
+
+// printError prints err for an operator: the bilingual message of a domain
+// error, or the error text of anything else.
+func printError(w io.Writer, err error) {
+	var e *credit.Error
+	if errors.As(err, &e) {
+		fmt.Fprintf(w, "错误：%s\nerror: %s\n", e.MessageZH, e.MessageEN)
+		return
+	}
+	fmt.Fprintf(w, "error: %v\n", err)
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/xinyong/xinyong/internal/web"
+	"github.com/xinyong/xinyong/internal/web/api"
+)
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := DefaultConfig()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.dataFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address HOST:PORT (port 0 picks a free port)")
+	fs.BoolVar(&c.Demo, "demo", false, "load demo data into an empty database and print a demo API key")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	app, err := openApp(ctx, c, true)
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+	if c.Demo {
+		if err := loadDemo(ctx, app, 200, stdout); err != nil {
+			return err
+		}
+	}
+
+	mux := http.NewServeMux()
+	h := &api.Handler{Store: app.Store, Catalog: app.Catalog, Preparer: app.Preparer, Keys: app.Keys, Limits: c.Limits, Log: app.Log}
+	h.Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "xinyong 省级社会信用信息服务平台 / provincial social credit information platform\n\n"+
+			"API:      /api/v1/catalog, /api/v1/subjects?q=, /api/v1/subjects/{uscc}\n"+
+			"OpenAPI:  /api/openapi.json\n")
+	})
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           web.Middleware(app.Log, mux),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute,
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	fmt.Fprintf(stdout, "xinyong listening on http://%s (data: %s)\n", ln.Addr(), c.Data)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "xinyong stopped")
+	return nil
+}

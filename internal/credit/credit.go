@@ -1,0 +1,245 @@
+// Package credit holds the domain of the social credit platform: credit
+// subjects, provider departments, records and their versions, the error type
+// and the storage contract every backend satisfies.
+//
+// It must not import SQL drivers, net/http or any other package of this
+// module: everything else depends on it, never the other way round.
+package credit
+
+import (
+	"context"
+	"time"
+)
+
+// Subject kinds. Organisations (including individual businesses) are keyed by
+// their unified social credit code; natural persons by a keyed hash of their
+// identity document.
+const (
+	KindOrg    = "org"
+	KindPerson = "person"
+)
+
+// Record statuses and submission outcomes.
+const (
+	StatusCreated   = "created"
+	StatusUpdated   = "updated"
+	StatusUnchanged = "unchanged"
+	StatusRejected  = "rejected"
+)
+
+// Subject is a credit subject: an organisation or a natural person.
+type Subject struct {
+	ID   int64
+	Kind string // KindOrg or KindPerson
+	// USCC is the unified social credit code of an organisation; "" for persons.
+	USCC string
+	// IDMasked is a person's identity number masked for display; "" for organisations.
+	IDMasked string
+	// Type is the subject category as providers state it, e.g. 法人及非法人组织.
+	Type string
+	Name string
+	// Names lists every name the subject has been seen under, current first.
+	Names     []SubjectName
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// SubjectName is one name a subject has been known by.
+type SubjectName struct {
+	Name      string
+	FirstSeen time.Time // when a record first carried the name
+	LastSeen  time.Time // when a record last carried it
+	// AsOf is the latest decision date among records that carried the name.
+	AsOf time.Time
+}
+
+// SubjectRef identifies the subject of an incoming record before it is
+// resolved to a stored Subject.
+type SubjectRef struct {
+	Kind string
+	USCC string // organisations
+	// IDHash is the keyed hash of the person's document type and number.
+	IDHash []byte
+	// IDSealed is the encrypted document number, readable by those entitled.
+	IDSealed []byte
+	IDMasked string
+	Type     string
+	Name     string
+	// AsOf is the date the record states the name for (its decision date);
+	// a subject takes the name of its most recent record.
+	AsOf time.Time
+}
+
+// Provider is a department registered to submit records.
+type Provider struct {
+	ID    int64
+	Code  string // e.g. 420000-SCJG: division code and department abbreviation
+	Name  string
+	Items []string // catalogue item codes it may submit
+	// DelegatesRepair is reserved for later workflows.
+	CreatedAt time.Time
+}
+
+// MayProvide reports whether the provider's registration lists item.
+func (p *Provider) MayProvide(item string) bool {
+	for _, it := range p.Items {
+		if it == item {
+			return true
+		}
+	}
+	return false
+}
+
+// Draft is one validated record ready to be stored: everything about it that
+// does not depend on what is already stored.
+type Draft struct {
+	Index       int // position in the submitted batch
+	BusinessKey string
+	Subject     SubjectRef
+	// Fields holds the record's values by field code, with personal values
+	// masked. Sealed holds the personal values themselves, encrypted.
+	Fields map[string]string
+	Sealed []byte
+	// ContentHash is a keyed hash of the full canonical content: equal
+	// hashes mean an identical resubmission.
+	ContentHash []byte
+
+	DecisionDate       *time.Time
+	SubmissionDeadline *time.Time
+	DeadlineEstimated  bool
+	Severity           string
+	// Public says whether the record may appear on the portal at all.
+	Public         bool
+	PublishedFrom  *time.Time
+	PublishedUntil *time.Time // nil: published without end
+}
+
+// Submission is a batch of drafts from one provider for one catalogue item.
+type Submission struct {
+	Provider       *Provider
+	Item           string
+	CatalogVersion int
+	Drafts         []*Draft
+	RequestID      string
+}
+
+// Outcome is what happened to one draft.
+type Outcome struct {
+	Index     int
+	Status    string
+	RecordID  int64
+	SubjectID int64
+	Subject   string // USCC, or the subject id for persons
+	Version   int
+}
+
+// Record is a stored record with its current version.
+type Record struct {
+	ID           int64
+	ProviderCode string
+	ProviderName string
+	Item         string
+	BusinessKey  string
+	SubjectID    int64
+	SubjectUSCC  string
+	SubjectName  string
+	Status       string
+	Current      RecordVersion
+	// Versions holds the full history, oldest first, when asked for.
+	Versions         []RecordVersion
+	FirstSubmittedAt time.Time
+	UpdatedAt        time.Time
+}
+
+// RecordVersion is one immutable version of a record.
+type RecordVersion struct {
+	Version            int
+	CatalogVersion     int
+	Fields             map[string]string
+	Sealed             []byte
+	DecisionDate       *time.Time
+	SubmissionDeadline *time.Time
+	DeadlineEstimated  bool
+	OnTime             *bool
+	Severity           string
+	Public             bool
+	PublishedFrom      *time.Time
+	PublishedUntil     *time.Time
+	SubmittedAt        time.Time
+	RequestID          string
+}
+
+// SubjectFilter selects subjects for a search.
+type SubjectFilter struct {
+	// Query is a name fragment or the prefix of a code.
+	Query   string
+	Page    int // 1-based
+	PerPage int
+}
+
+// SubjectHit is one search result.
+type SubjectHit struct {
+	SubjectID   int64
+	USCC        string
+	Name        string
+	MatchedName string // the name that matched, current or former
+	Type        string
+}
+
+// SubjectPage is a page of search results. Total is exact up to a cap;
+// TotalCapped says the real number is larger.
+type SubjectPage struct {
+	Hits        []SubjectHit
+	Total       int
+	TotalCapped bool
+}
+
+// Store is the storage contract. Every method takes ctx first; exported
+// methods own their transaction, and every change writes its audit entry in
+// the same transaction.
+type Store interface {
+	// CreateProvider registers p with the hash of its API key.
+	// Returns ECONFLICT if the code is taken.
+	CreateProvider(ctx context.Context, p *Provider, keyHash []byte) error
+	// ProviderByKeyHash returns the provider holding the key.
+	// Returns EUNAUTHORIZED when no provider does.
+	ProviderByKeyHash(ctx context.Context, keyHash []byte) (*Provider, error)
+	// Providers lists every registered provider by code.
+	Providers(ctx context.Context) ([]*Provider, error)
+
+	// Submit stores the drafts of s in one transaction, in order, and reports
+	// an outcome for each. Same provider, item and business key is the same
+	// record: a changed draft makes a new version, an identical one is
+	// unchanged.
+	Submit(ctx context.Context, s *Submission) ([]Outcome, error)
+
+	// Record returns a record with its whole version history.
+	// Returns ENOTFOUND.
+	Record(ctx context.Context, id int64) (*Record, error)
+
+	// SubjectByUSCC returns an organisation with its name history.
+	// Returns ENOTFOUND.
+	SubjectByUSCC(ctx context.Context, uscc string) (*Subject, error)
+	// PublicRecords returns the subject's records that are public on day:
+	// public items, active, within their publication window.
+	PublicRecords(ctx context.Context, subjectID int64, day time.Time) ([]*Record, error)
+	// SearchSubjects finds organisations by name fragment or code prefix.
+	SearchSubjects(ctx context.Context, f SubjectFilter) (*SubjectPage, error)
+
+	// LogAccess records an access to non-public data in the audit chain.
+	LogAccess(ctx context.Context, actor, action, object, detail string) error
+	// VerifyAudit checks the audit hash chain and returns the number of entries.
+	VerifyAudit(ctx context.Context) (int, error)
+
+	Close() error
+}
+
+// OnTime reports whether a record first submitted at submitted (a time in
+// China Standard Time) met its deadline day. Nil when there is no deadline.
+func OnTime(deadline *time.Time, submitted time.Time) *bool {
+	if deadline == nil {
+		return nil
+	}
+	ok := submitted.Format(time.DateOnly) <= deadline.Format(time.DateOnly)
+	return &ok
+}

@@ -1,0 +1,142 @@
+// Package intake is the collection pipeline: it turns what a provider sends
+// into drafts ready to store. Each stage is small: read, normalise, validate
+// against the catalogue item, resolve the subject's key, compute deadlines
+// and the publication window, protect personal values.
+//
+// It imports the domain, the catalogue, identifiers, the calendar and pii;
+// never storage or HTTP.
+package intake
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/disclose"
+	"github.com/xinyong/xinyong/internal/ident"
+	"github.com/xinyong/xinyong/internal/pii"
+	"github.com/xinyong/xinyong/internal/workday"
+)
+
+// Preparer validates records and turns them into drafts. It is safe for
+// concurrent use.
+type Preparer struct {
+	Calendar *workday.Calendar
+	Keys     *pii.Keys
+}
+
+// Prepare validates one raw record of item it, submitted at now, and returns
+// its draft, or every problem found.
+func (p *Preparer) Prepare(it *catalog.Item, index int, raw map[string]any, now time.Time) (*credit.Draft, []credit.FieldError) {
+	today := now.In(workday.CST)
+	vals, errs := it.Check(raw, today)
+	subjectType, errs := subjectType(it, vals, errs)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	d := &credit.Draft{Index: index}
+
+	// The subject's key, and the name it is known by.
+	rule := it.Subject
+	ref := credit.SubjectRef{Name: vals[rule.NameField], Type: vals[rule.TypeField]}
+	if ref.Type == "" {
+		ref.Type = subjectType
+	}
+	if subjectType == catalog.SubjectPerson {
+		docType := vals[rule.IDTypeField]
+		number := vals[rule.IDField]
+		ref.Kind = credit.KindPerson
+		ref.IDHash = p.Keys.HashID(docType, number)
+		ref.IDSealed = p.Keys.Seal([]byte(docType + "\x00" + number))
+		ref.IDMasked = ident.MaskIDCard(number)
+	} else {
+		ref.Kind = credit.KindOrg
+		ref.USCC = vals[rule.USCCField]
+	}
+
+	// Deadline and publication window.
+	if f := it.Deadline.From; f != "" {
+		if dec, ok := parseDate(vals[f]); ok {
+			d.DecisionDate = &dec
+			r := p.Calendar.AddWorkingDays(dec, it.Deadline.WorkingDays)
+			d.SubmissionDeadline = &r.Date
+			d.DeadlineEstimated = r.Estimated
+			ref.AsOf = dec
+		}
+	}
+	w := disclose.Compute(it, vals, subjectType)
+	d.Severity = w.Severity
+	d.Public = w.Public
+	d.PublishedFrom = w.From
+	d.PublishedUntil = w.Until
+
+	// The content hash covers every value in clear, so that a change to a
+	// personal value is a change; then personal values are sealed and masked.
+	d.ContentHash = p.contentHash(it, vals)
+	personal := map[string]string{}
+	for _, f := range it.Fields {
+		if v, ok := vals[f.Code]; ok && f.Personal {
+			personal[f.Code] = v
+			vals[f.Code] = ident.MaskIDCard(v)
+		}
+	}
+	if len(personal) > 0 {
+		b, _ := json.Marshal(personal)
+		d.Sealed = p.Keys.Seal(b)
+	}
+	d.Fields = vals
+	d.Subject = ref
+
+	keys := make([]string, len(it.BusinessKey))
+	for i, k := range it.BusinessKey {
+		keys[i] = vals[k]
+	}
+	d.BusinessKey = strings.Join(keys, "|")
+	return d, nil
+}
+
+// subjectType maps the record's subject category to a catalogue subject type
+// and checks that the item allows it.
+func subjectType(it *catalog.Item, vals map[string]string, errs []credit.FieldError) (string, []credit.FieldError) {
+	rule := it.Subject
+	if rule.TypeField == "" {
+		return rule.Fixed, errs
+	}
+	v, ok := vals[rule.TypeField]
+	if !ok {
+		return "", errs // required: already reported
+	}
+	t, ok := rule.Types[v]
+	if !ok || !it.AllowsSubjectType(t) {
+		f, _ := it.Field(rule.TypeField)
+		errs = append(errs, credit.FieldErrorf(rule.TypeField, "subject_type",
+			"本条目不收录“%s”类主体，请检查“"+f.LabelZH+"”",
+			"this item does not take subjects of category %q; check "+f.LabelEN, v))
+	}
+	return t, errs
+}
+
+func (p *Preparer) contentHash(it *catalog.Item, vals map[string]string) []byte {
+	codes := make([]string, 0, len(vals))
+	for c := range vals {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	h := p.Keys.Hasher()
+	h.Write([]byte("record\x00" + it.Code + "\x00"))
+	for _, c := range codes {
+		h.Write([]byte(c))
+		h.Write([]byte{0})
+		h.Write([]byte(vals[c]))
+		h.Write([]byte{0})
+	}
+	return h.Sum(nil)
+}
+
+func parseDate(s string) (time.Time, bool) {
+	t, err := time.ParseInLocation(time.DateOnly, s, workday.CST)
+	return t, err == nil
+}

@@ -1,0 +1,299 @@
+// Package sqlite is the embedded storage backend: one SQLite file through
+// modernc.org/sqlite (pure Go, no cgo), in WAL mode, with one writer
+// connection beside a pool of readers. It satisfies credit.Store.
+//
+// It imports the domain and the audit chain; never HTTP.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xinyong/xinyong/internal/audit"
+	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/workday"
+	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is the SQLite store.
+type DB struct {
+	write *sql.DB // exactly one connection: SQLite has one writer
+	read  *sql.DB
+	path  string
+
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+var _ credit.Store = (*DB)(nil)
+
+// Open opens (creating if absent) the database file at path. It does not
+// migrate; call Migrate, or CheckSchema to refuse a schema that differs.
+func Open(ctx context.Context, path string) (*DB, error) {
+	// busy_timeout first, so that every later pragma waits for a busy file
+	// instead of failing; then WAL, foreign keys, synchronous NORMAL (safe in
+	// WAL: a crash loses no committed transaction of the last checkpoint).
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	writeDSN := "file:" + path + "?" + q.Encode() + "&_txlock=immediate"
+	readDSN := "file:" + path + "?" + q.Encode()
+	db := &DB{path: path, Now: time.Now}
+	var err error
+	if db.write, err = sql.Open("sqlite", writeDSN); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetConnMaxIdleTime(0)
+	if db.read, err = sql.Open("sqlite", readDSN); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	n := max(4, runtime.NumCPU()*2)
+	db.read.SetMaxOpenConns(n)
+	db.read.SetMaxIdleConns(n)
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes both connection pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, n := range names {
+		base := path.Base(n)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with its number", base)
+		}
+		b, err := migrationFS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// SchemaVersion returns the version the code expects and the version the
+// database has.
+func (db *DB) SchemaVersion(ctx context.Context) (want, have int, err error) {
+	ms, err := migrations()
+	if err != nil {
+		return 0, 0, err
+	}
+	want = ms[len(ms)-1].version
+	var exists int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&exists); err != nil {
+		return 0, 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if exists == 0 {
+		return want, 0, nil
+	}
+	if err := db.read.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return 0, 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return want, have, nil
+}
+
+// Migrate applies every migration not yet applied, each in its own
+// transaction with its record in schema_migrations. It refuses a database
+// whose schema is newer than the code.
+func (db *DB) Migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	want, have, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if have > want {
+		return credit.Errorf(credit.EUNAVAILABLE, "数据库结构版本 %d 高于本程序支持的 %d，请使用更新版本的 xinyong",
+			"the database schema is at version %d, newer than this program's %d; run a newer xinyong", have, want)
+	}
+	for _, m := range ms {
+		if m.version <= have {
+			continue
+		}
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, ts(db.Now())); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("record migration %s: %w", m.name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// CheckSchema returns EUNAVAILABLE, saying what to run, when the database
+// schema is not the one the code expects.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	want, have, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case have < want:
+		return credit.Errorf(credit.EUNAVAILABLE, "数据库结构版本为 %d，本程序需要 %d：请先运行 xinyong migrate",
+			"the database schema is at version %d, this program needs %d: run `xinyong migrate` first", have, want)
+	case have > want:
+		return credit.Errorf(credit.EUNAVAILABLE, "数据库结构版本 %d 高于本程序支持的 %d，请使用更新版本的 xinyong",
+			"the database schema is at version %d, newer than this program's %d; run a newer xinyong", have, want)
+	}
+	return nil
+}
+
+// tx is a write transaction with the fixed time of its changes and the
+// state of the audit chain.
+type tx struct {
+	*sql.Tx
+	now   time.Time
+	seq   int64
+	prev  []byte
+	audit *sql.Stmt
+}
+
+// begin starts a write transaction. Exported methods own transactions;
+// helpers take the *tx so several steps compose.
+func (db *DB) begin(ctx context.Context) (*tx, error) {
+	t, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &tx{Tx: t, now: db.Now().UTC()}, nil
+}
+
+// record writes an audit entry in the transaction, chained after the last.
+func (t *tx) record(ctx context.Context, actor, action, object, detail string) error {
+	if t.audit == nil {
+		err := t.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&t.seq, &t.prev)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("audit chain head: %w", err)
+		}
+		if t.audit, err = t.PrepareContext(ctx, `INSERT INTO audit_log (seq, at, actor, action, object, detail, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+			return err
+		}
+	}
+	if detail == "" {
+		detail = "{}"
+	}
+	e := audit.Entry{Seq: t.seq + 1, At: t.now, Actor: actor, Action: action, Object: object, Detail: detail}
+	e.Seal(t.prev)
+	if _, err := t.audit.ExecContext(ctx, e.Seq, ts(e.At), e.Actor, e.Action, e.Object, e.Detail, e.Prev, e.Hash); err != nil {
+		return fmt.Errorf("write audit entry: %w", err)
+	}
+	t.seq, t.prev = e.Seq, e.Hash
+	return nil
+}
+
+// VerifyAudit walks the whole audit chain.
+func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT seq, at, actor, action, object, detail, prev, hash FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var v audit.Verifier
+	for rows.Next() {
+		var e audit.Entry
+		var at string
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Object, &e.Detail, &e.Prev, &e.Hash); err != nil {
+			return 0, err
+		}
+		e.At, _ = time.Parse(time.RFC3339Nano, at)
+		if err := v.Next(&e); err != nil {
+			return int(v.Count()), err
+		}
+	}
+	return int(v.Count()), rows.Err()
+}
+
+// tsLayout is RFC 3339 with a fixed number of fraction digits, so that
+// stored timestamps sort as text.
+const tsLayout = "2006-01-02T15:04:05.000000000Z07:00"
+
+// ts formats a timestamp for storage, in UTC.
+func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
+
+func parseTS(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// day formats a calendar date, or NULL for nil.
+func day(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.Format(time.DateOnly)
+}
+
+func parseDay(s sql.NullString) *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, s.String, workday.CST)
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+// LogAccess records an access to non-public data in the audit chain.
+func (db *DB) LogAccess(ctx context.Context, actor, action, object, detail string) error {
+	t, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.Rollback()
+	if err := t.record(ctx, actor, action, object, detail); err != nil {
+		return err
+	}
+	return t.Commit()
+}

@@ -1,0 +1,250 @@
+// Package storetest is the storage contract as a test suite: every backend
+// runs the same tests against a real database, so that SQLite and later
+// backends behave alike. No database is mocked.
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/intake"
+	"github.com/xinyong/xinyong/internal/pii"
+	"github.com/xinyong/xinyong/internal/workday"
+)
+
+// Opener returns a fresh, migrated, empty store whose clock is now().
+type Opener func(tb testing.TB, now func() time.Time) credit.Store
+
+// Run runs the contract suite against the stores open returns.
+func Run(t *testing.T, open Opener) {
+	t.Run("Providers", func(t *testing.T) { testProviders(t, open) })
+	t.Run("Versions", func(t *testing.T) { testVersions(t, open) })
+	t.Run("Subjects", func(t *testing.T) { testSubjects(t, open) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+}
+
+type fixture struct {
+	store    credit.Store
+	now      time.Time
+	prep     *intake.Preparer
+	provider *credit.Provider
+	penalty  *catalog.Item
+}
+
+func newFixture(t *testing.T, open Opener) *fixture {
+	t.Helper()
+	keys, err := pii.New(bytes.Repeat([]byte{9}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{now: time.Date(2026, 11, 30, 10, 0, 0, 0, workday.CST), prep: &intake.Preparer{Calendar: workday.Default(), Keys: keys}}
+	f.store = open(t, func() time.Time { return f.now })
+	f.penalty, _ = catalog.Default().Item("admin_penalty")
+	f.provider = &credit.Provider{Code: "420000-SCJG", Name: "湖北省市场监督管理局", Items: []string{"admin_penalty"}}
+	if err := f.store.CreateProvider(context.Background(), f.provider, []byte("key-hash-1")); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func record(kv ...string) map[string]any {
+	r := map[string]any{
+		"xdr_mc": "武汉楚天建筑工程有限公司", "xdr_lb": "法人及非法人组织", "xdr_shxym": "91110000600037341L", "fddbr": "张三",
+		"cf_wsh": "鄂市监罚〔2026〕1号", "cf_wfxw": "虚假宣传", "cf_sy": "事实", "cf_yj": "依据", "cf_cflb": "罚款", "cf_nr": "罚款",
+		"cf_nr_fk": "5", "cf_jdrq": "2026-02-13", "cf_yxq": "2027-02-13", "cf_cfjg": "湖北省市场监督管理局",
+		"cf_cfjgdm": "9144030071526726XG", "cf_sjly": "湖北省市场监督管理局", "cf_sjlydm": "9144030071526726XG",
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(r, kv[i])
+		} else {
+			r[kv[i]] = kv[i+1]
+		}
+	}
+	return r
+}
+
+// submit prepares and stores records, failing the test on invalid ones.
+func (f *fixture) submit(t *testing.T, recs ...map[string]any) []credit.Outcome {
+	t.Helper()
+	sub := &credit.Submission{Provider: f.provider, Item: f.penalty.Code, CatalogVersion: f.penalty.Version, RequestID: "test"}
+	for i, r := range recs {
+		d, errs := f.prep.Prepare(f.penalty, i, r, f.now)
+		if len(errs) > 0 {
+			t.Fatalf("record %d invalid: %+v", i, errs)
+		}
+		sub.Drafts = append(sub.Drafts, d)
+	}
+	out, err := f.store.Submit(context.Background(), sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func testProviders(t *testing.T, open Opener) {
+	ctx := context.Background()
+	f := newFixture(t, open)
+	t.Run("OK", func(t *testing.T) {
+		p, err := f.store.ProviderByKeyHash(ctx, []byte("key-hash-1"))
+		if err != nil || p.Code != "420000-SCJG" || len(p.Items) != 1 || p.Items[0] != "admin_penalty" {
+			t.Fatalf("ProviderByKeyHash = %+v, %v", p, err)
+		}
+		ps, err := f.store.Providers(ctx)
+		if err != nil || len(ps) != 1 {
+			t.Fatalf("Providers = %v, %v", ps, err)
+		}
+	})
+	t.Run("ErrUnauthorized", func(t *testing.T) {
+		if _, err := f.store.ProviderByKeyHash(ctx, []byte("nope")); credit.ErrorCode(err) != credit.EUNAUTHORIZED {
+			t.Errorf("err = %v, want EUNAUTHORIZED", err)
+		}
+	})
+	t.Run("ErrConflict", func(t *testing.T) {
+		err := f.store.CreateProvider(ctx, &credit.Provider{Code: "420000-SCJG", Name: "x", Items: []string{"admin_penalty"}}, []byte("key-hash-2"))
+		if credit.ErrorCode(err) != credit.ECONFLICT {
+			t.Errorf("err = %v, want ECONFLICT", err)
+		}
+	})
+}
+
+func testVersions(t *testing.T, open Opener) {
+	ctx := context.Background()
+	f := newFixture(t, open)
+	out := f.submit(t, record())
+	if out[0].Status != credit.StatusCreated || out[0].Version != 1 || out[0].Subject != "91110000600037341L" {
+		t.Fatalf("first = %+v", out[0])
+	}
+	id := out[0].RecordID
+	if again := f.submit(t, record()); again[0].Status != credit.StatusUnchanged || again[0].RecordID != id || again[0].Version != 1 {
+		t.Errorf("identical resubmission = %+v", again[0])
+	}
+	f.now = f.now.Add(time.Hour)
+	if upd := f.submit(t, record("cf_nr_fk", "6")); upd[0].Status != credit.StatusUpdated || upd[0].RecordID != id || upd[0].Version != 2 {
+		t.Errorf("changed = %+v", upd[0])
+	}
+	if other := f.submit(t, record("cf_wsh", "鄂市监罚〔2026〕2号")); other[0].Status != credit.StatusCreated || other[0].RecordID == id {
+		t.Errorf("new business key = %+v", other[0])
+	}
+	rec, err := f.store.Record(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Versions) != 2 || rec.Versions[0].Fields["cf_nr_fk"] != "5" || rec.Versions[1].Fields["cf_nr_fk"] != "6" || rec.Current.Version != 2 {
+		t.Errorf("history = %+v", rec.Versions)
+	}
+	if d := rec.Current.SubmissionDeadline; d == nil || d.Format(time.DateOnly) != "2026-03-02" {
+		t.Errorf("deadline = %v", d)
+	}
+	if rec.Current.OnTime == nil || *rec.Current.OnTime {
+		t.Errorf("on_time = %v, want false (first submitted 2026-11-30)", rec.Current.OnTime)
+	}
+	if !rec.FirstSubmittedAt.Before(rec.UpdatedAt) {
+		t.Errorf("first submitted %v, updated %v", rec.FirstSubmittedAt, rec.UpdatedAt)
+	}
+	if _, err := f.store.Record(ctx, 99999); !credit.IsNotFound(err) {
+		t.Errorf("missing record: err = %v", err)
+	}
+}
+
+func testSubjects(t *testing.T, open Opener) {
+	ctx := context.Background()
+	f := newFixture(t, open)
+	f.submit(t, record("xdr_mc", "武汉甲公司", "cf_jdrq", "2025-05-01", "cf_wsh", "a"))
+	f.submit(t, record("xdr_mc", "武汉乙公司", "cf_jdrq", "2026-05-01", "cf_wsh", "b"))
+	f.submit(t, record("xdr_mc", "武汉甲公司", "cf_jdrq", "2025-06-01", "cf_wsh", "c"))
+	s, err := f.store.SubjectByUSCC(ctx, "91110000600037341L")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "武汉乙公司" || len(s.Names) != 2 || s.Names[0].Name != "武汉乙公司" || s.Names[1].Name != "武汉甲公司" {
+		t.Errorf("subject = %q, names %+v", s.Name, s.Names)
+	}
+	recs, err := f.store.PublicRecords(ctx, s.ID, workday.Date(2026, 11, 30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a and c (2025, general: one year) have ended; b is shown.
+	if len(recs) != 1 || recs[0].BusinessKey != "b" || recs[0].Current.Sealed != nil {
+		t.Errorf("public records = %d, first %+v", len(recs), recs)
+	}
+	if _, err := f.store.SubjectByUSCC(ctx, "91350100M000100Y43"); !credit.IsNotFound(err) {
+		t.Errorf("unknown subject: err = %v", err)
+	}
+	// A natural person is stored but never found by code or name.
+	f.submit(t, record("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "xdr_mc", "王五", "zjlx", "身份证", "zjhm", "110105195001010039", "cf_wsh", "p"))
+	page, err := f.store.SearchSubjects(ctx, credit.SubjectFilter{Query: "王五", Page: 1, PerPage: 10})
+	if err != nil || page.Total != 0 {
+		t.Errorf("person search = %+v, %v", page, err)
+	}
+}
+
+func testSearch(t *testing.T, open Opener) {
+	ctx := context.Background()
+	f := newFixture(t, open)
+	f.submit(t, record("xdr_mc", "武汉楚天建筑工程有限公司", "cf_wsh", "1"),
+		record("xdr_mc", "宜昌长江商贸有限公司", "xdr_shxym", "9144030071526726XG", "cf_wsh", "2"),
+		record("xdr_mc", "楚天长江物流股份有限公司", "xdr_shxym", "91310115MA1K3BTP2B", "cf_wsh", "3"))
+	tests := []struct {
+		q    string
+		want []string
+	}{
+		{"建筑工程", []string{"91110000600037341L"}},
+		{"长江", []string{"9144030071526726XG", "91310115MA1K3BTP2B"}},
+		{"楚", []string{"91310115MA1K3BTP2B", "91110000600037341L"}}, // names starting with the query first
+		{"楚天长江物流股份有限公司", []string{"91310115MA1K3BTP2B"}},
+		{"9131", []string{"91310115MA1K3BTP2B"}},
+		{"91", []string{"91110000600037341L", "91310115MA1K3BTP2B", "9144030071526726XG"}},
+		{"有限公司", []string{"9144030071526726XG", "91110000600037341L", "91310115MA1K3BTP2B"}},
+		{`"* AND (`, nil},
+		{"不存在的公司", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			page, err := f.store.SearchSubjects(ctx, credit.SubjectFilter{Query: tt.q, Page: 1, PerPage: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range page.Hits {
+				got = append(got, h.USCC)
+			}
+			if !equal(got, tt.want) || page.Total != len(tt.want) {
+				t.Errorf("hits = %v (total %d), want %v", got, page.Total, tt.want)
+			}
+		})
+	}
+}
+
+func testAudit(t *testing.T, open Opener) {
+	ctx := context.Background()
+	f := newFixture(t, open)
+	f.submit(t, record(), record("cf_wsh", "2"))
+	n, err := f.store.VerifyAudit(ctx)
+	if err != nil || n != 3 { // provider.create, 2 × record.create
+		t.Errorf("VerifyAudit = %d, %v; want 3 entries", n, err)
+	}
+	if err := f.store.LogAccess(ctx, "provider:420000-SCJG", "record.read_personal", "record:1", "{}"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.store.VerifyAudit(ctx); err != nil || n != 4 {
+		t.Errorf("after LogAccess: %d, %v", n, err)
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

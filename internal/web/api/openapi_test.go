@@ -1,0 +1,604 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/xinyong/xinyong/internal/web/api"
+)
+
+// The tests here keep internal/web/api/openapi.json and the server in step:
+// every route is documented, and every response a scenario provokes has a
+// documented status, media type, headers and a body that validates against
+// the documented schema.
+
+var oaMethods = []string{"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+// oaResponse is a raw HTTP response.
+type oaResponse struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// oaRequest sends a request with an optional bearer key and raw body.
+func oaRequest(t *testing.T, env *Env, method, path, key string, body []byte) oaResponse {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, env.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return oaResponse{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// oaDecode decodes JSON keeping numbers as json.Number.
+func oaDecode(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("content after the JSON value")
+	}
+	return v, nil
+}
+
+// oaDocument fetches and decodes the document the server serves.
+func oaDocument(t *testing.T, env *Env) map[string]any {
+	t.Helper()
+	r := oaRequest(t, env, "GET", "/api/openapi.json", "", nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("GET /api/openapi.json: status %d", r.Status)
+	}
+	v, err := oaDecode(r.Body)
+	if err != nil {
+		t.Fatalf("GET /api/openapi.json: %v", err)
+	}
+	doc, ok := v.(map[string]any)
+	if !ok {
+		t.Fatalf("GET /api/openapi.json: not a JSON object")
+	}
+	if doc["openapi"] != "3.1.0" {
+		t.Errorf("openapi = %v, want 3.1.0", doc["openapi"])
+	}
+	return doc
+}
+
+// oaPointer resolves a local reference such as #/components/schemas/Problem.
+func oaPointer(doc map[string]any, ref string) (any, error) {
+	rest, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil, fmt.Errorf("$ref %q is not local", ref)
+	}
+	var cur any = doc
+	for _, tok := range strings.Split(rest, "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		m, ok := cur.(map[string]any)
+		if !ok || m[tok] == nil {
+			return nil, fmt.Errorf("$ref %q does not resolve (at %q)", ref, tok)
+		}
+		cur = m[tok]
+	}
+	return cur, nil
+}
+
+// oaDeref follows an object's $ref, if it has one.
+func oaDeref(t *testing.T, doc map[string]any, v any) map[string]any {
+	t.Helper()
+	m, _ := v.(map[string]any)
+	if ref, ok := m["$ref"].(string); ok {
+		target, err := oaPointer(doc, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ = target.(map[string]any)
+	}
+	if m == nil {
+		t.Fatalf("%v is not an object", v)
+	}
+	return m
+}
+
+// oaOperations returns the document's operations by "METHOD path".
+func oaOperations(t *testing.T, doc map[string]any) map[string]map[string]any {
+	t.Helper()
+	paths, ok := doc["paths"].(map[string]any)
+	if !ok {
+		t.Fatal("the document has no paths object")
+	}
+	ops := map[string]map[string]any{}
+	for path, item := range paths {
+		pi, ok := item.(map[string]any)
+		if !ok {
+			t.Fatalf("paths[%q] is not an object", path)
+		}
+		for _, m := range oaMethods {
+			if op, ok := pi[m].(map[string]any); ok {
+				ops[strings.ToUpper(m)+" "+path] = op
+			}
+		}
+	}
+	return ops
+}
+
+// schemaChecker validates JSON values against the subset of JSON Schema
+// 2020-12 the document uses. A keyword it does not know is an error, so it
+// never passes a value by ignoring a constraint.
+type schemaChecker struct{ doc map[string]any }
+
+var oaAnnotations = map[string]bool{"description": true, "title": true, "format": true, "default": true, "examples": true}
+
+func oaNum(v any) (float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := n.Float64()
+	return f, err == nil
+}
+
+func oaTypeOK(typ string, v any) bool {
+	switch typ {
+	case "null":
+		return v == nil
+	case "boolean":
+		_, ok := v.(bool)
+		return ok
+	case "string":
+		_, ok := v.(string)
+		return ok
+	case "number":
+		_, ok := oaNum(v)
+		return ok
+	case "integer":
+		f, ok := oaNum(v)
+		return ok && f == math.Trunc(f)
+	case "array":
+		_, ok := v.([]any)
+		return ok
+	case "object":
+		_, ok := v.(map[string]any)
+		return ok
+	}
+	return false
+}
+
+// check returns every violation of schema by v, each naming the JSON path
+// (at) and the rule broken.
+func (c *schemaChecker) check(schema any, v any, at string) []string {
+	s, ok := schema.(map[string]any)
+	if !ok {
+		return []string{fmt.Sprintf("%s: schema is not an object: %v", at, schema)}
+	}
+	var errs []string
+	fail := func(rule, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("%s: %s: %s", at, rule, fmt.Sprintf(format, args...)))
+	}
+	keys := make([]string, 0, len(s))
+	for k := range s {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		kv := s[k]
+		switch k {
+		case "$ref":
+			target, err := oaPointer(c.doc, kv.(string))
+			if err != nil {
+				fail("$ref", "%v", err)
+				continue
+			}
+			errs = append(errs, c.check(target, v, at)...)
+		case "type":
+			types := []string{}
+			switch t := kv.(type) {
+			case string:
+				types = append(types, t)
+			case []any:
+				for _, x := range t {
+					types = append(types, x.(string))
+				}
+			}
+			if !slices.ContainsFunc(types, func(t string) bool { return oaTypeOK(t, v) }) {
+				fail("type", "%s is not of type %v", oaShow(v), types)
+			}
+		case "enum":
+			if !slices.ContainsFunc(kv.([]any), func(e any) bool { return reflect.DeepEqual(e, v) }) {
+				fail("enum", "%s is not one of %v", oaShow(v), kv)
+			}
+		case "required":
+			if m, ok := v.(map[string]any); ok {
+				for _, name := range kv.([]any) {
+					if _, present := m[name.(string)]; !present {
+						fail("required", "missing property %q", name)
+					}
+				}
+			}
+		case "properties", "additionalProperties":
+			m, ok := v.(map[string]any)
+			if !ok {
+				continue
+			}
+			props, _ := s["properties"].(map[string]any)
+			for name, pv := range m {
+				if ps, known := props[name]; known {
+					if k == "properties" {
+						errs = append(errs, c.check(ps, pv, at+"."+name)...)
+					}
+				} else if k == "additionalProperties" {
+					if kv == false {
+						fail("additionalProperties", "property %q is not allowed", name)
+					} else if kv != true {
+						errs = append(errs, c.check(kv, pv, at+"."+name)...)
+					}
+				}
+			}
+		case "items":
+			for i, x := range oaArray(v) {
+				errs = append(errs, c.check(kv, x, fmt.Sprintf("%s[%d]", at, i))...)
+			}
+		case "maxItems", "minItems":
+			n, _ := oaNum(kv)
+			if a, ok := v.([]any); ok && (k == "maxItems" && float64(len(a)) > n || k == "minItems" && float64(len(a)) < n) {
+				fail(k, "%d items, limit %v", len(a), kv)
+			}
+		case "maxLength", "minLength":
+			n, _ := oaNum(kv)
+			if str, ok := v.(string); ok {
+				l := float64(utf8.RuneCountInString(str))
+				if k == "maxLength" && l > n || k == "minLength" && l < n {
+					fail(k, "%d characters, limit %v", int(l), kv)
+				}
+			}
+		case "minimum", "maximum":
+			n, _ := oaNum(kv)
+			if f, ok := oaNum(v); ok && (k == "minimum" && f < n || k == "maximum" && f > n) {
+				fail(k, "%v is beyond %v", v, kv)
+			}
+		default:
+			if !oaAnnotations[k] {
+				fail(k, "the checker does not support this keyword")
+			}
+		}
+	}
+	return errs
+}
+
+func oaArray(v any) []any {
+	a, _ := v.([]any)
+	return a
+}
+
+func oaShow(v any) string {
+	b, _ := json.Marshal(v)
+	if len(b) > 80 {
+		return string(b[:77]) + "..."
+	}
+	return string(b)
+}
+
+// oaRefs walks v and reports every $ref that does not resolve.
+func oaRefs(doc map[string]any, v any, at string) []string {
+	var errs []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, y := range x {
+			if k == "$ref" {
+				if _, err := oaPointer(doc, y.(string)); err != nil {
+					errs = append(errs, at+": "+err.Error())
+				}
+				continue
+			}
+			errs = append(errs, oaRefs(doc, y, at+"/"+k)...)
+		}
+	case []any:
+		for i, y := range x {
+			errs = append(errs, oaRefs(doc, y, at+"/"+strconv.Itoa(i))...)
+		}
+	}
+	return errs
+}
+
+func TestOpenAPIRoutes(t *testing.T) {
+	env := MustEnv(t)
+	doc := oaDocument(t, env)
+	ops := oaOperations(t, doc)
+
+	want := map[string]bool{}
+	for _, r := range api.Routes() {
+		want[r] = true
+		if ops[r] == nil {
+			t.Errorf("route %s is not in the document", r)
+		}
+	}
+	for r := range ops {
+		if !want[r] {
+			t.Errorf("the document has %s, which the server does not route", r)
+		}
+	}
+
+	for _, e := range oaRefs(doc, doc, "#") {
+		t.Error(e)
+	}
+	ids := map[string]string{}
+	for key, op := range ops {
+		id, _ := op["operationId"].(string)
+		if id == "" {
+			t.Errorf("%s: no operationId", key)
+		} else if prev, dup := ids[id]; dup {
+			t.Errorf("%s: operationId %s is also used by %s", key, id, prev)
+		}
+		ids[id] = key
+		if s, _ := op["summary"].(string); s == "" {
+			t.Errorf("%s: no summary", key)
+		}
+		responses, _ := op["responses"].(map[string]any)
+		if len(responses) == 0 {
+			t.Errorf("%s: no responses", key)
+		}
+		// Operations behind the API key, and only those, say so and document 401.
+		_, secured := op["security"]
+		if _, has401 := responses["401"]; secured != has401 {
+			t.Errorf("%s: security present %v but 401 documented %v", key, secured, has401)
+		}
+		// Every path parameter is declared.
+		path := strings.SplitN(key, " ", 2)[1]
+		declared := map[string]bool{}
+		for _, p := range oaArray(op["parameters"]) {
+			pm := oaDeref(t, doc, p)
+			if pm["in"] == "path" {
+				declared[pm["name"].(string)] = true
+			}
+		}
+		for _, seg := range strings.Split(path, "/") {
+			if name, ok := strings.CutPrefix(seg, "{"); ok {
+				name = strings.TrimSuffix(name, "}")
+				if !declared[name] {
+					t.Errorf("%s: path parameter %s is not declared", key, name)
+				}
+				delete(declared, name)
+			}
+		}
+		for name := range declared {
+			t.Errorf("%s: parameter %s is declared in path but the path has no {%s}", key, name, name)
+		}
+	}
+}
+
+// oaMatch finds the documented operation serving method and a concrete path.
+func oaMatch(ops map[string]map[string]any, method, path string) (string, map[string]any) {
+	path, _, _ = strings.Cut(path, "?")
+	got := strings.Split(path, "/")
+	for key, op := range ops {
+		m, tmpl, _ := strings.Cut(key, " ")
+		segs := strings.Split(tmpl, "/")
+		if m != method || len(segs) != len(got) {
+			continue
+		}
+		match := true
+		for i, s := range segs {
+			if strings.HasPrefix(s, "{") {
+				match = match && got[i] != ""
+			} else {
+				match = match && s == got[i]
+			}
+		}
+		if match {
+			return key, op
+		}
+	}
+	return "", nil
+}
+
+func TestOpenAPIResponses(t *testing.T) {
+	env := MustEnv(t)
+	doc := oaDocument(t, env)
+	ops := oaOperations(t, doc)
+	checker := &schemaChecker{doc: doc}
+	scjg, swj := env.Keys["420000-SCJG"], env.Keys["420100-SWJ"]
+
+	// Stored data for the reads: a penalty of SCJG, and a licence of SWJ
+	// under the subject's earlier name, so the subject has a former name.
+	status, body := env.Submit(t, "420000-SCJG", "admin_penalty", false, Penalty("2026-11-25"))
+	if status != http.StatusOK || Results(t, body)[0]["status"] != "created" {
+		t.Fatalf("setup penalty: %d %v", status, body)
+	}
+	recordID := int64(Results(t, body)[0]["record_id"].(float64))
+	status, body = env.Submit(t, "420100-SWJ", "admin_licensing", false, Licence("2026-01-10", "xdr_mc", "武汉楚天建筑有限公司"))
+	if status != http.StatusOK || Results(t, body)[0]["status"] != "created" {
+		t.Fatalf("setup licence: %d %v", status, body)
+	}
+
+	js := func(v any) []byte {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	batch := func(records ...any) []byte {
+		return js(map[string]any{"item": "admin_penalty", "records": records})
+	}
+	tooMany := []byte(`{"item":"admin_penalty","records":[{}` + strings.Repeat(`,{}`, api.DefaultLimits.MaxRecords) + `]}`)
+	record := fmt.Sprintf("/api/v1/records/%d", recordID)
+
+	// req says whether the documented request body schema must accept (+1)
+	// or reject (-1) the body; has lists text the response body must contain,
+	// so that the schemas are checked against data, not empty lists.
+	tests := []struct {
+		name         string
+		method, path string
+		key          string
+		body         []byte
+		req          int
+		want         int
+		has          []string
+	}{
+		{"submit valid", "POST", "/api/v1/records", scjg, batch(Penalty("2026-11-26", "cf_wsh", "鄂市监罚〔2026〕2号")), +1, 200, []string{`"status":"created"`}},
+		{"submit unchanged", "POST", "/api/v1/records", scjg, batch(Penalty("2026-11-25")), +1, 200, []string{`"status":"unchanged"`}},
+		{"submit by Chinese labels", "POST", "/api/v1/records", scjg, batch(Penalty("2026-11-26", "cf_wsh", "", "行政处罚决定书文号", "鄂市监罚〔2026〕5号")), +1, 200, []string{`"status":"created"`}},
+		{"submit mixed", "POST", "/api/v1/records", scjg,
+			batch(Penalty("2026-11-26", "cf_wsh", "鄂市监罚〔2026〕3号"), Penalty("2026-11-26", "xdr_shxym", "91110000600037341A"), "not an object", map[string]any{"nonsense": 1}), -1, 200, []string{`"status":"created"`, `"code":"uscc_check"`, `"code":"record_type"`, `"code":"unknown_field"`}},
+		{"submit atomic invalid", "POST", "/api/v1/records?atomic=true", scjg,
+			batch(Penalty("2026-11-26", "cf_wsh", "鄂市监罚〔2026〕4号"), Penalty("2026-11-26", "cf_jdrq", "2026-13-01")), +1, 422, []string{`"code":"atomic_batch"`}},
+		{"submit atomic bad parameter", "POST", "/api/v1/records?atomic=maybe", scjg, batch(Penalty("2026-11-26")), +1, 400, nil},
+		{"submit no key", "POST", "/api/v1/records", "", batch(Penalty("2026-11-26")), +1, 401, nil},
+		{"submit wrong key", "POST", "/api/v1/records", "not-a-key", batch(Penalty("2026-11-26")), +1, 401, nil},
+		{"submit item not allowed", "POST", "/api/v1/records", swj, batch(Penalty("2026-11-26")), +1, 403, nil},
+		{"submit unknown item", "POST", "/api/v1/records", scjg, js(map[string]any{"item": "no_such_item", "records": []any{map[string]any{}}}), +1, 400, nil},
+		{"submit malformed JSON", "POST", "/api/v1/records", scjg, []byte(`{"item": "admin_penalty", "records": [}`), 0, 400, nil},
+		{"submit unknown top-level field", "POST", "/api/v1/records", scjg, []byte(`{"item": "admin_penalty", "records": [{}], "extra": 1}`), -1, 400, nil},
+		{"submit empty records", "POST", "/api/v1/records", scjg, batch(), -1, 400, nil},
+		{"submit too many records", "POST", "/api/v1/records", scjg, tooMany, -1, 413, nil},
+
+		{"record own", "GET", record, scjg, nil, 0, 200, []string{`"versions":[{`, `"fddbr_zjhm":"11010519491231002X"`}},
+		{"record of another provider", "GET", record, swj, nil, 0, 404, nil},
+		{"record missing", "GET", "/api/v1/records/999999", scjg, nil, 0, 404, nil},
+		{"record bad id", "GET", "/api/v1/records/abc", scjg, nil, 0, 400, nil},
+		{"record no key", "GET", record, "", nil, 0, 401, nil},
+
+		{"search by name", "GET", "/api/v1/subjects?q=楚天", "", nil, 0, 200, []string{`"uscc":"91110000600037341L"`}},
+		{"search by code prefix", "GET", "/api/v1/subjects?q=9111&page=1&per_page=50", "", nil, 0, 200, []string{`"uscc":"91110000600037341L"`}},
+		{"search no match", "GET", "/api/v1/subjects?q=不存在的名称", "", nil, 0, 200, nil},
+		{"search without q", "GET", "/api/v1/subjects", "", nil, 0, 400, nil},
+		{"search per_page 51", "GET", "/api/v1/subjects?q=楚天&per_page=51", "", nil, 0, 400, nil},
+		{"search bad page", "GET", "/api/v1/subjects?q=楚天&page=0", "", nil, 0, 400, nil},
+
+		{"subject", "GET", "/api/v1/subjects/91110000600037341L", "", nil, 0, 200, []string{`"former_names":[{`, `"severity":"general"`, `"records":[{`}},
+		{"subject unknown", "GET", "/api/v1/subjects/91350100M000100Y43", "", nil, 0, 404, nil},
+		{"subject malformed", "GET", "/api/v1/subjects/91110000600037341A", "", nil, 0, 400, nil},
+
+		{"catalogue", "GET", "/api/v1/catalog", "", nil, 0, 200, []string{`"serious_flag":{`, `"periods":{`}},
+		{"catalogue item", "GET", "/api/v1/catalog/admin_penalty", "", nil, 0, 200, nil},
+		{"catalogue unknown item", "GET", "/api/v1/catalog/no_such_item", "", nil, 0, 404, nil},
+		{"openapi", "GET", "/api/openapi.json", "", nil, 0, 200, nil},
+	}
+
+	exercised := map[string]bool{} // "METHOD path status"
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			key, op := oaMatch(ops, tc.method, tc.path)
+			if op == nil {
+				t.Fatalf("%s %s: no documented operation", tc.method, tc.path)
+			}
+			if tc.req != 0 {
+				rb := oaMapOf(oaMapOf(oaMapOf(op["requestBody"])["content"])["application/json"])
+				if rb == nil {
+					t.Fatalf("%s: no application/json request body documented", key)
+				}
+				v, err := oaDecode(tc.body)
+				if err != nil {
+					t.Fatalf("request body: %v", err)
+				}
+				errs := checker.check(rb["schema"], v, "$")
+				if tc.req > 0 {
+					for _, e := range errs {
+						t.Errorf("%s request: %s", key, e)
+					}
+				} else if len(errs) == 0 {
+					t.Errorf("%s request: the documented schema accepts a body the test says it should reject", key)
+				}
+			}
+			r := oaRequest(t, env, tc.method, tc.path, tc.key, tc.body)
+			if r.Status != tc.want {
+				t.Errorf("%s %s: status %d, want %d; body %s", tc.method, tc.path, r.Status, tc.want, oaShow(string(r.Body)))
+			}
+			for _, s := range tc.has {
+				if !bytes.Contains(r.Body, []byte(s)) {
+					t.Errorf("%s %s: the body lacks %s: %s", tc.method, tc.path, s, oaShow(string(r.Body)))
+				}
+			}
+			code := strconv.Itoa(r.Status)
+			responses, _ := op["responses"].(map[string]any)
+			if responses[code] == nil {
+				t.Fatalf("%s: status %d is not documented", key, r.Status)
+			}
+			exercised[key+" "+code] = true
+			resp := oaDeref(t, doc, responses[code])
+
+			for name, h := range oaMapOf(resp["headers"]) {
+				hm := oaDeref(t, doc, h)
+				if hm["required"] == true && r.Header.Get(name) == "" {
+					t.Errorf("%s %s: documented header %s is missing", key, code, name)
+				}
+			}
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil {
+				t.Fatalf("%s %s: Content-Type %q: %v", key, code, r.Header.Get("Content-Type"), err)
+			}
+			media, ok := oaMapOf(resp["content"])[mt].(map[string]any)
+			if !ok {
+				t.Fatalf("%s %s: media type %s is not documented (documented: %v)", key, code, mt, oaKeys(resp["content"]))
+			}
+			v, err := oaDecode(r.Body)
+			if err != nil {
+				t.Fatalf("%s %s: body is not JSON: %v", key, code, err)
+			}
+			for _, e := range checker.check(media["schema"], v, "$") {
+				t.Errorf("%s %s (%s): %s", key, code, mt, e)
+			}
+			if mt == "application/problem+json" {
+				if s := oaMapOf(v)["status"]; s != json.Number(code) {
+					t.Errorf("%s %s: problem status %v differs from the HTTP status", key, code, s)
+				}
+			}
+		})
+	}
+
+	// Every documented status is exercised, except those no test can provoke.
+	unreachable := map[string]bool{"500": true}
+	for key, op := range ops {
+		for code := range oaMapOf(op["responses"]) {
+			if !exercised[key+" "+code] && !unreachable[code] {
+				t.Errorf("%s: documented status %s is not exercised", key, code)
+			}
+		}
+	}
+}
+
+func oaMapOf(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func oaKeys(v any) []string {
+	var ks []string
+	for k := range oaMapOf(v) {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

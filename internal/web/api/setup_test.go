@@ -1,0 +1,210 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/intake"
+	"github.com/xinyong/xinyong/internal/pii"
+	"github.com/xinyong/xinyong/internal/store/sqlite"
+	"github.com/xinyong/xinyong/internal/web"
+	"github.com/xinyong/xinyong/internal/web/api"
+	"github.com/xinyong/xinyong/internal/workday"
+)
+
+// Env is a real server over a real SQLite file, with a settable clock.
+type Env struct {
+	URL   string
+	Store *sqlite.DB
+	Now   time.Time
+	// Keys of the registered providers by code.
+	Keys map[string]string
+}
+
+// MustEnv starts a server on a fresh database in a temp dir with two
+// providers: 420000-SCJG (licensing and penalty) and 420100-SWJ (licensing
+// only). The clock starts at 2026-11-30 10:00 CST.
+func MustEnv(tb testing.TB) *Env {
+	tb.Helper()
+	dir := tb.TempDir()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "xinyong.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	keys, err := pii.LoadOrCreate(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	env := &Env{Store: db, Now: time.Date(2026, 11, 30, 10, 0, 0, 0, workday.CST), Keys: map[string]string{}}
+	db.Now = func() time.Time { return env.Now }
+	h := &api.Handler{Store: db, Catalog: catalog.Default(), Keys: keys, Limits: api.DefaultLimits,
+		Preparer: &intake.Preparer{Calendar: workday.Default(), Keys: keys},
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return env.Now }}
+	mux := http.NewServeMux()
+	h.Register(mux)
+	srv := httptest.NewServer(web.Middleware(h.Log, mux))
+	tb.Cleanup(srv.Close)
+	env.URL = srv.URL
+	for _, p := range []*credit.Provider{
+		{Code: "420000-SCJG", Name: "湖北省市场监督管理局", Items: []string{"admin_licensing", "admin_penalty"}},
+		{Code: "420100-SWJ", Name: "武汉市税务局", Items: []string{"admin_licensing"}},
+	} {
+		key := "test-key-" + p.Code
+		if err := db.CreateProvider(ctx, p, api.HashKey(key)); err != nil {
+			tb.Fatal(err)
+		}
+		env.Keys[p.Code] = key
+	}
+	return env
+}
+
+// Do sends a request and returns the status and the decoded JSON body.
+func (e *Env) Do(tb testing.TB, method, path, key string, body any) (int, map[string]any) {
+	tb.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out map[string]any
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, &out); err != nil {
+			tb.Fatalf("%s %s: status %d, body not a JSON object: %q", method, path, resp.StatusCode, data)
+		}
+	}
+	if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" && resp.StatusCode != http.StatusUnprocessableEntity {
+		tb.Errorf("%s %s: error status %d with Content-Type %q, want application/problem+json", method, path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return resp.StatusCode, out
+}
+
+// Penalty returns a valid administrative penalty record about an enterprise,
+// decided on the given date; override fields with kv pairs.
+func Penalty(decided string, kv ...string) map[string]any {
+	r := map[string]any{
+		"xdr_mc":     "武汉楚天建筑工程有限公司",
+		"xdr_lb":     "法人及非法人组织",
+		"xdr_shxym":  "91110000600037341L",
+		"fddbr":      "张三",
+		"fddbr_zjlx": "身份证",
+		"fddbr_zjhm": "11010519491231002X",
+		"cf_wsh":     "鄂市监罚〔2026〕1号",
+		"cf_wfxw":    "虚假宣传",
+		"cf_sy":      "当事人在其网站发布虚假宣传内容。",
+		"cf_yj":      "《中华人民共和国反不正当竞争法》第八条第一款",
+		"cf_cflb":    "罚款",
+		"cf_nr":      "罚款人民币伍万元整",
+		"cf_nr_fk":   "5",
+		"cf_jdrq":    decided,
+		"cf_yxq":     "2029-12-31",
+		"cf_cfjg":    "湖北省市场监督管理局",
+		"cf_cfjgdm":  "9144030071526726XG",
+		"cf_sjly":    "湖北省市场监督管理局",
+		"cf_sjlydm":  "9144030071526726XG",
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(r, kv[i])
+		} else {
+			r[kv[i]] = kv[i+1]
+		}
+	}
+	return r
+}
+
+// Licence returns a valid administrative licensing record; override fields with kv pairs.
+func Licence(decided string, kv ...string) map[string]any {
+	r := map[string]any{
+		"xdr_mc":    "武汉楚天建筑工程有限公司",
+		"xdr_lb":    "法人及非法人组织",
+		"xdr_shxym": "91110000600037341L",
+		"fddbr":     "张三",
+		"xk_wsmc":   "食品经营许可决定书",
+		"xk_wsh":    "JY14201060001",
+		"xk_xklb":   "普通",
+		"xk_nr":     "预包装食品销售",
+		"xk_jdrq":   decided,
+		"xk_yxqz":   decided,
+		"xk_yxqzi":  "2031-06-30",
+		"xk_xkjg":   "武汉市武昌区市场监督管理局",
+		"xk_xkjgdm": "9144030071526726XG",
+		"xk_zt":     "1",
+		"xk_lydw":   "武汉市武昌区市场监督管理局",
+		"xk_lydwdm": "9144030071526726XG",
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(r, kv[i])
+		} else {
+			r[kv[i]] = kv[i+1]
+		}
+	}
+	return r
+}
+
+// Submit posts records of item as provider code and returns status and body.
+func (e *Env) Submit(tb testing.TB, code, item string, atomic bool, records ...map[string]any) (int, map[string]any) {
+	tb.Helper()
+	path := "/api/v1/records"
+	if atomic {
+		path += "?atomic=true"
+	}
+	return e.Do(tb, "POST", path, e.Keys[code], map[string]any{"item": item, "records": records})
+}
+
+// Results returns the results array of a submission response.
+func Results(tb testing.TB, body map[string]any) []map[string]any {
+	tb.Helper()
+	raw, ok := body["results"].([]any)
+	if !ok {
+		tb.Fatalf("no results in %v", body)
+	}
+	out := make([]map[string]any, len(raw))
+	for i, r := range raw {
+		out[i] = r.(map[string]any)
+	}
+	return out
+}

@@ -1,0 +1,208 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/disclose"
+	"github.com/xinyong/xinyong/internal/ident"
+	"github.com/xinyong/xinyong/internal/web"
+	"github.com/xinyong/xinyong/internal/workday"
+)
+
+// Search paging bounds.
+const (
+	defaultPerPage = 20
+	maxPerPage     = 50
+	maxQueryRunes  = 100
+	maxResults     = 5000 // deepest result a search pages to
+)
+
+type searchResponse struct {
+	Query       string      `json:"q"`
+	Page        int         `json:"page"`
+	PerPage     int         `json:"per_page"`
+	Total       int         `json:"total"`
+	TotalCapped bool        `json:"total_capped"`
+	Results     []subjectID `json:"results"`
+}
+
+type subjectID struct {
+	USCC        string `json:"uscc"`
+	Name        string `json:"name"`
+	MatchedName string `json:"matched_name"`
+	Type        string `json:"type"`
+	Division    string `json:"division"`
+}
+
+// searchSubjects finds organisations by name or code prefix:
+// GET /api/v1/subjects?q=&page=&per_page=. Natural persons are never found.
+func (h *Handler) searchSubjects(w http.ResponseWriter, r *http.Request) {
+	qs := r.URL.Query()
+	q := strings.TrimSpace(qs.Get("q"))
+	if q == "" {
+		web.Error(w, r, credit.Errorf(credit.EINVALID, "请提供查询词 q：名称中的任意字词或统一社会信用代码前缀",
+			"give a query q: any part of a name, or the beginning of a unified social credit code"))
+		return
+	}
+	if n := utf8.RuneCountInString(q); n > maxQueryRunes || !utf8.ValidString(q) {
+		web.Error(w, r, credit.Errorf(credit.EINVALID, "查询词最多 %d 个字符", "the query may have at most %d characters", maxQueryRunes))
+		return
+	}
+	page, err := intParam(qs.Get("page"), "page", 1)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	perPage, err := intParam(qs.Get("per_page"), "per_page", defaultPerPage)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if perPage > maxPerPage {
+		web.Error(w, r, credit.Errorf(credit.EINVALID, "每页最多 %d 条（per_page=%d）", "per_page may be at most %d, got %d", maxPerPage, perPage))
+		return
+	}
+	if (page-1)*perPage >= maxResults {
+		web.Error(w, r, credit.Errorf(credit.EINVALID, "只能翻阅前 %d 条结果，请使用更精确的查询词",
+			"only the first %d results can be paged through; refine the query", maxResults))
+		return
+	}
+	res, err := h.Store.SearchSubjects(r.Context(), credit.SubjectFilter{Query: q, Page: page, PerPage: perPage})
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	out := searchResponse{Query: q, Page: page, PerPage: perPage, Total: res.Total, TotalCapped: res.TotalCapped, Results: []subjectID{}}
+	for _, hit := range res.Hits {
+		out.Results = append(out.Results, subjectID{USCC: hit.USCC, Name: hit.Name, MatchedName: hit.MatchedName, Type: hit.Type,
+			Division: ident.DivisionName(hit.USCC[2:8])})
+	}
+	web.JSON(w, http.StatusOK, out)
+}
+
+func intParam(v, name string, def int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, credit.Errorf(credit.EINVALID, "参数 %s 应为正整数，实为“%s”", "parameter %s must be a positive integer, got %q", name, v)
+	}
+	return n, nil
+}
+
+type subjectView struct {
+	USCC        string        `json:"uscc"`
+	Name        string        `json:"name"`
+	Type        string        `json:"type"`
+	FormerNames []formerName  `json:"former_names"`
+	Identifiers identifiers   `json:"identifiers"`
+	AsOf        string        `json:"as_of"`
+	Items       []itemRecords `json:"items"`
+}
+
+type formerName struct {
+	Name string  `json:"name"`
+	AsOf *string `json:"as_of"` // decision date of the latest record under that name
+}
+
+type identifiers struct {
+	USCC                  string `json:"uscc"`
+	OrganisationCode      string `json:"organisation_code"`
+	DivisionCode          string `json:"division_code"`
+	DivisionName          string `json:"division_name"`
+	RegistrationAuthority string `json:"registration_authority"`
+	EntityType            string `json:"entity_type"`
+}
+
+type itemRecords struct {
+	Item     string         `json:"item"`
+	NameZH   string         `json:"name_zh"`
+	NameEN   string         `json:"name_en"`
+	Category string         `json:"category"`
+	Nature   string         `json:"nature"`
+	Records  []publicRecord `json:"records"`
+}
+
+type publicRecord struct {
+	RecordID       int64             `json:"record_id"`
+	Version        int               `json:"version"`
+	CatalogVersion int               `json:"catalog_version"`
+	Provider       providerRef       `json:"provider"`
+	DecisionDate   *string           `json:"decision_date"`
+	Severity       string            `json:"severity,omitempty"`
+	PublishedFrom  *string           `json:"published_from"`
+	PublishedUntil *string           `json:"published_until"`
+	Fields         map[string]string `json:"fields"`
+}
+
+// getSubject is the public view of an organisation: GET /api/v1/subjects/{uscc}.
+// Natural persons have no public view: their lookups end as not found, the
+// same as an unknown code.
+func (h *Handler) getSubject(w http.ResponseWriter, r *http.Request) {
+	code := ident.NormalizeUSCC(r.PathValue("uscc"))
+	if err := ident.CheckUSCC(code); err != nil {
+		ie := err.(*ident.Error)
+		web.Error(w, r, &credit.Error{Code: credit.EINVALID, MessageZH: ie.MessageZH, MessageEN: ie.MessageEN})
+		return
+	}
+	s, err := h.Store.SubjectByUSCC(r.Context(), code)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	today := h.now().In(workday.CST)
+	recs, err := h.Store.PublicRecords(r.Context(), s.ID, today)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	auth, typ := ident.USCCAuthority(s.USCC)
+	v := subjectView{USCC: s.USCC, Name: s.Name, Type: s.Type, FormerNames: []formerName{}, Items: []itemRecords{}, AsOf: today.Format(time.DateOnly),
+		Identifiers: identifiers{USCC: s.USCC, OrganisationCode: s.USCC[8:16] + "-" + s.USCC[16:17], DivisionCode: s.USCC[2:8],
+			DivisionName: ident.DivisionName(s.USCC[2:8]), RegistrationAuthority: auth, EntityType: typ}}
+	for _, n := range s.Names {
+		if n.Name == s.Name {
+			continue
+		}
+		fn := formerName{Name: n.Name}
+		if !n.AsOf.IsZero() {
+			d := n.AsOf.Format(time.DateOnly)
+			fn.AsOf = &d
+		}
+		v.FormerNames = append(v.FormerNames, fn)
+	}
+	byItem := map[string][]*credit.Record{}
+	for _, rec := range recs {
+		byItem[rec.Item] = append(byItem[rec.Item], rec)
+	}
+	for _, it := range h.Catalog.Items() {
+		if !it.HasChannel(catalog.ChannelPublic) || !(it.AllowsSubjectType(catalog.SubjectOrg) || it.AllowsSubjectType(catalog.SubjectIndividualBusiness)) {
+			continue
+		}
+		ir := itemRecords{Item: it.Code, NameZH: it.NameZH, NameEN: it.NameEN, Category: it.Category, Nature: it.Nature, Records: []publicRecord{}}
+		for _, rec := range byItem[it.Code] {
+			cur := rec.Current
+			// Checked again at read time: nothing is shown a day past its window.
+			win := disclose.Window{Public: cur.Public, From: cur.PublishedFrom, Until: cur.PublishedUntil}
+			if !win.Shown(today) {
+				continue
+			}
+			fields := map[string]string{}
+			for _, fv := range disclose.PublicFields(it, cur.Fields) {
+				fields[fv.Field.Code] = fv.Value
+			}
+			ir.Records = append(ir.Records, publicRecord{RecordID: rec.ID, Version: cur.Version, CatalogVersion: cur.CatalogVersion,
+				Provider: providerRef{rec.ProviderCode, rec.ProviderName}, DecisionDate: dateStr(cur.DecisionDate), Severity: cur.Severity,
+				PublishedFrom: dateStr(cur.PublishedFrom), PublishedUntil: dateStr(cur.PublishedUntil), Fields: fields})
+		}
+		v.Items = append(v.Items, ir)
+	}
+	web.JSON(w, http.StatusOK, v)
+}
