@@ -2,16 +2,19 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/xinyong/xinyong/internal/credit"
 )
 
-// searchCap bounds how many name matches a search ranks; beyond it the
-// total is reported as capped and deeper pages are not served.
+// searchCap bounds how many matches a search counts and pages through;
+// beyond it the total is reported as capped.
 const searchCap = 5000
 
 var codePrefixRE = regexp.MustCompile(`^[0-9A-Z]{2,18}$`)
@@ -19,12 +22,19 @@ var codePrefixRE = regexp.MustCompile(`^[0-9A-Z]{2,18}$`)
 // SearchSubjects finds organisations by name fragment or code prefix. A
 // query of letters and digits that contains a digit is a code prefix;
 // anything else is a name fragment, matched against current and former
-// names. Exact names rank first, then names that start with the query,
-// then shorter names.
+// names. Organisations with a name equal to the query come first, then the
+// others in the order they were first seen. Cost is bounded by the page,
+// not by the number of matches: the index is read in order and only the
+// page's subjects are fetched.
 func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*credit.SubjectPage, error) {
-	q := strings.TrimSpace(f.Query)
-	page := &credit.SubjectPage{}
-	if q == "" {
+	q := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(f.Query))
+	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
+	if q == "" || f.PerPage < 1 {
 		return page, nil
 	}
 	if f.Page < 1 {
@@ -35,7 +45,7 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 		return db.searchCode(ctx, upper, f.PerPage, offset)
 	}
 
-	var match, table string
+	var table, match string
 	if utf8.RuneCountInString(q) >= 3 {
 		table, match = "name_trigram", `"`+strings.ReplaceAll(q, `"`, `""`)+`"`
 	} else {
@@ -45,53 +55,163 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 		}
 		table, match = "name_chars", `"`+chars+`"`
 	}
-	rows, err := db.read.QueryContext(ctx, `WITH m AS (SELECT rowid AS id FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?),
-		hits AS (
-			SELECT s.id, s.uscc, s.name, s.type, n.name AS matched,
-				row_number() OVER (PARTITION BY s.id ORDER BY n.name = s.name DESC) AS k
-			FROM m JOIN subject_names n ON n.id = m.id JOIN subjects s ON s.id = n.subject_id
-			WHERE s.kind = 'org')
-		SELECT id, uscc, name, matched, type, count(*) OVER () FROM hits WHERE k = 1
-		ORDER BY matched = ? DESC, instr(matched, ?) = 1 DESC, length(matched), id
-		LIMIT ? OFFSET ?`, match, searchCap+1, q, q, f.PerPage, offset)
+	conn, err := db.read.Conn(ctx) // one snapshot for the count and the page
 	if err != nil {
-		return nil, fmt.Errorf("search names: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var h credit.SubjectHit
-		if err := rows.Scan(&h.SubjectID, &h.USCC, &h.Name, &h.MatchedName, &h.Type, &page.Total); err != nil {
-			return nil, err
-		}
-		page.Hits = append(page.Hits, h)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(page.Hits) == 0 && offset > 0 {
-		// The window function gives no total past the last page; count it.
-		if err := db.read.QueryRowContext(ctx, `SELECT count(DISTINCT n.subject_id) FROM (SELECT rowid AS id FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?) m
-			JOIN subject_names n ON n.id = m.id JOIN subjects s ON s.id = n.subject_id WHERE s.kind = 'org'`, match, searchCap+1).Scan(&page.Total); err != nil {
-			return nil, err
-		}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM `+table+` WHERE `+table+` MATCH ? LIMIT ?)`,
+		match, searchCap+1).Scan(&page.Total); err != nil {
+		return nil, fmt.Errorf("count names: %w", err)
 	}
 	if page.Total > searchCap {
 		page.Total, page.TotalCapped = searchCap, true
 	}
+
+	// Exact names first.
+	exact, err := ids(ctx, tx, `SELECT DISTINCT n.subject_id FROM subject_names n JOIN subjects s ON s.id = n.subject_id
+		WHERE n.name = ? AND s.kind = 'org' ORDER BY n.subject_id LIMIT 50`, q)
+	if err != nil {
+		return nil, fmt.Errorf("exact names: %w", err)
+	}
+	var pageIDs []int64
+	if offset < len(exact) {
+		pageIDs = append(pageIDs, exact[offset:min(len(exact), offset+f.PerPage)]...)
+	}
+	if rest := f.PerPage - len(pageIDs); rest > 0 {
+		skip := make([]string, len(exact))
+		for i, id := range exact {
+			skip[i] = strconv.FormatInt(id, 10)
+		}
+		notIn := ""
+		if len(skip) > 0 {
+			notIn = " AND rowid NOT IN (" + strings.Join(skip, ",") + ")"
+		}
+		more, err := ids(ctx, tx, `SELECT rowid FROM `+table+` WHERE `+table+` MATCH ?`+notIn+` ORDER BY rowid LIMIT ? OFFSET ?`,
+			match, rest, max(0, offset-len(exact)))
+		if err != nil {
+			return nil, fmt.Errorf("search names: %w", err)
+		}
+		pageIDs = append(pageIDs, more...)
+	}
+	if len(pageIDs) == 0 {
+		return page, nil
+	}
+	hits, err := subjectHits(ctx, tx, pageIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		if err := matchedName(ctx, tx, &hits[i], q); err != nil {
+			return nil, err
+		}
+	}
+	page.Hits = hits
 	return page, nil
 }
 
+func ids(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// subjectHits fetches the subjects of a page, in the page's order.
+func subjectHits(ctx context.Context, tx *sql.Tx, pageIDs []int64) ([]credit.SubjectHit, error) {
+	list := make([]string, len(pageIDs))
+	for i, id := range pageIDs {
+		list[i] = strconv.FormatInt(id, 10)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, uscc, name, type FROM subjects WHERE id IN (`+strings.Join(list, ",")+`)`)
+	if err != nil {
+		return nil, fmt.Errorf("page subjects: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]credit.SubjectHit, len(pageIDs))
+	for rows.Next() {
+		var h credit.SubjectHit
+		if err := rows.Scan(&h.SubjectID, &h.USCC, &h.Name, &h.Type); err != nil {
+			return nil, err
+		}
+		byID[h.SubjectID] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	hits := make([]credit.SubjectHit, 0, len(pageIDs))
+	for _, id := range pageIDs {
+		if h, ok := byID[id]; ok {
+			hits = append(hits, h)
+		}
+	}
+	return hits, nil
+}
+
+// matchedName sets the name that matched q: the current name when it
+// does, else the former name that does.
+func matchedName(ctx context.Context, tx *sql.Tx, h *credit.SubjectHit, q string) error {
+	if nameMatches(h.Name, q) {
+		h.MatchedName = h.Name
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM subject_names WHERE subject_id = ? ORDER BY id DESC`, h.SubjectID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		if nameMatches(n, q) {
+			h.MatchedName = n
+			return nil
+		}
+	}
+	h.MatchedName = h.Name
+	return rows.Err()
+}
+
+// nameMatches is the index's notion of a match: case-insensitive substring
+// for 3+ characters, and letters and digits in sequence for 1–2.
+func nameMatches(name, q string) bool {
+	if utf8.RuneCountInString(q) >= 3 {
+		return strings.Contains(strings.ToLower(name), strings.ToLower(q))
+	}
+	return strings.Contains(strings.ToLower(strings.ReplaceAll(spaced(name), " ", "")), strings.ToLower(strings.ReplaceAll(spaced(q), " ", "")))
+}
+
 func (db *DB) searchCode(ctx context.Context, prefix string, limit, offset int) (*credit.SubjectPage, error) {
-	page := &credit.SubjectPage{}
+	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
 	hi := prefix + "~" // '~' sorts after every character of a code
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM subjects WHERE uscc >= ? AND uscc < ? AND kind = 'org' LIMIT ?)`,
+	// Only organisations have a code, so the unique index on uscc answers
+	// both queries.
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM subjects WHERE uscc >= ? AND uscc < ? LIMIT ?)`,
 		prefix, hi, searchCap+1).Scan(&page.Total); err != nil {
 		return nil, fmt.Errorf("count codes: %w", err)
 	}
 	if page.Total > searchCap {
 		page.Total, page.TotalCapped = searchCap, true
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, uscc, name, name, type FROM subjects WHERE uscc >= ? AND uscc < ? AND kind = 'org'
+	rows, err := db.read.QueryContext(ctx, `SELECT id, uscc, name, name, type FROM subjects WHERE uscc >= ? AND uscc < ?
 		ORDER BY uscc LIMIT ? OFFSET ?`, prefix, hi, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("search codes: %w", err)

@@ -297,3 +297,6 @@ func (db *DB) LogAccess(ctx context.Context, actor, action, object, detail strin
 	}
 	return t.Commit()
 }
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }

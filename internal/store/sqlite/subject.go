@@ -16,7 +16,7 @@ import (
 // subjectStmts are the statements that resolve subjects, prepared once per
 // transaction.
 type subjectStmts struct {
-	byUSCC, byIDHash, insert, rename, findName, insertName, touchName, indexTri, indexChars *sql.Stmt
+	byUSCC, byIDHash, insert, rename, findName, insertName, touchName, names, indexTri, indexChars *sql.Stmt
 }
 
 func prepareSubjects(ctx context.Context, t *tx) (*subjectStmts, error) {
@@ -34,11 +34,12 @@ func prepareSubjects(ctx context.Context, t *tx) (*subjectStmts, error) {
 	st.byIDHash = prep(`SELECT id, name, coalesce(name_as_of, '') FROM subjects WHERE id_hash = ?`)
 	st.insert = prep(`INSERT INTO subjects (kind, uscc, id_hash, id_sealed, id_masked, type, name, name_as_of, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	st.rename = prep(`UPDATE subjects SET name = ?, type = ?, name_as_of = ?, updated_at = ? WHERE id = ?`)
-	st.findName = prep(`SELECT id, coalesce(as_of, '') FROM subject_names WHERE subject_id = ? AND name = ?`)
+	st.findName = prep(`SELECT id FROM subject_names WHERE subject_id = ? AND name = ?`)
 	st.insertName = prep(`INSERT INTO subject_names (subject_id, name, first_seen, last_seen, as_of) VALUES (?, ?, ?, ?, ?)`)
 	st.touchName = prep(`UPDATE subject_names SET last_seen = ?, as_of = max(coalesce(as_of, ''), ?) WHERE id = ?`)
-	st.indexTri = prep(`INSERT INTO name_trigram (rowid, name) VALUES (?, ?)`)
-	st.indexChars = prep(`INSERT INTO name_chars (rowid, chars) VALUES (?, ?)`)
+	st.names = prep(`SELECT name FROM subject_names WHERE subject_id = ? ORDER BY id`)
+	st.indexTri = prep(`INSERT OR REPLACE INTO name_trigram (rowid, names) VALUES (?, ?)`)
+	st.indexChars = prep(`INSERT OR REPLACE INTO name_chars (rowid, chars) VALUES (?, ?)`)
 	if err != nil {
 		st.close()
 		return nil, fmt.Errorf("prepare: %w", err)
@@ -47,7 +48,7 @@ func prepareSubjects(ctx context.Context, t *tx) (*subjectStmts, error) {
 }
 
 func (st *subjectStmts) close() {
-	for _, s := range []*sql.Stmt{st.byUSCC, st.byIDHash, st.insert, st.rename, st.findName, st.insertName, st.touchName, st.indexTri, st.indexChars} {
+	for _, s := range []*sql.Stmt{st.byUSCC, st.byIDHash, st.insert, st.rename, st.findName, st.insertName, st.touchName, st.names, st.indexTri, st.indexChars} {
 		if s != nil {
 			s.Close()
 		}
@@ -116,23 +117,15 @@ func resolveSubject(ctx context.Context, t *tx, st *subjectStmts, ref *credit.Su
 
 	// Name history and, for organisations, the search index.
 	var nameID int64
-	var nameAsOf string
-	err = st.findName.QueryRowContext(ctx, id, ref.Name).Scan(&nameID, &nameAsOf)
+	err = st.findName.QueryRowContext(ctx, id, ref.Name).Scan(&nameID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		res, err := st.insertName.ExecContext(ctx, id, ref.Name, ts(t.now), ts(t.now), refAsOf)
-		if err != nil {
+		if _, err := st.insertName.ExecContext(ctx, id, ref.Name, ts(t.now), ts(t.now), refAsOf); err != nil {
 			return 0, "", fmt.Errorf("insert name: %w", err)
 		}
-		if nameID, err = res.LastInsertId(); err != nil {
-			return 0, "", err
-		}
 		if isOrg {
-			if _, err := st.indexTri.ExecContext(ctx, nameID, ref.Name); err != nil {
-				return 0, "", fmt.Errorf("index name: %w", err)
-			}
-			if _, err := st.indexChars.ExecContext(ctx, nameID, spaced(ref.Name)); err != nil {
-				return 0, "", fmt.Errorf("index name: %w", err)
+			if err := indexNames(ctx, st, id); err != nil {
+				return 0, "", err
 			}
 		}
 	case err != nil:
@@ -143,6 +136,44 @@ func resolveSubject(ctx context.Context, t *tx, st *subjectStmts, ref *credit.Su
 		}
 	}
 	return id, label, nil
+}
+
+// nameSeparator stands between an organisation's names in the search
+// index: a newline for trigrams (queries never contain one) and a token no
+// query can produce for single characters.
+const (
+	nameSeparator  = "\n"
+	charsSeparator = " 0sep0 "
+)
+
+// indexNames rewrites the organisation's row in both name indexes from all
+// its names.
+func indexNames(ctx context.Context, st *subjectStmts, id int64) error {
+	rows, err := st.names.QueryContext(ctx, id)
+	if err != nil {
+		return fmt.Errorf("read names: %w", err)
+	}
+	var names, chars []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+		chars = append(chars, spaced(n))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := st.indexTri.ExecContext(ctx, id, strings.Join(names, nameSeparator)); err != nil {
+		return fmt.Errorf("index names: %w", err)
+	}
+	if _, err := st.indexChars.ExecContext(ctx, id, strings.Join(chars, charsSeparator)); err != nil {
+		return fmt.Errorf("index names: %w", err)
+	}
+	return nil
 }
 
 // spaced separates the characters of a name so that the unicode61 tokenizer

@@ -189,18 +189,21 @@ func testSearch(t *testing.T, open Opener) {
 	f := newFixture(t, open)
 	f.submit(t, record("xdr_mc", "武汉楚天建筑工程有限公司", "cf_wsh", "1"),
 		record("xdr_mc", "宜昌长江商贸有限公司", "xdr_shxym", "9144030071526726XG", "cf_wsh", "2"),
-		record("xdr_mc", "楚天长江物流股份有限公司", "xdr_shxym", "91310115MA1K3BTP2B", "cf_wsh", "3"))
+		record("xdr_mc", "楚天长江物流股份有限公司", "xdr_shxym", "91310115MA1K3BTP2B", "cf_wsh", "3"),
+		record("xdr_mc", "长江商贸有限公司", "xdr_shxym", "91350100M000100Y43", "cf_wsh", "4"))
 	tests := []struct {
 		q    string
 		want []string
 	}{
 		{"建筑工程", []string{"91110000600037341L"}},
-		{"长江", []string{"9144030071526726XG", "91310115MA1K3BTP2B"}},
-		{"楚", []string{"91310115MA1K3BTP2B", "91110000600037341L"}}, // names starting with the query first
+		{"长江", []string{"9144030071526726XG", "91310115MA1K3BTP2B", "91350100M000100Y43"}},
+		{"楚", []string{"91110000600037341L", "91310115MA1K3BTP2B"}},
+		{"长江商贸有限公司", []string{"91350100M000100Y43", "9144030071526726XG"}}, // the exact name first
 		{"楚天长江物流股份有限公司", []string{"91310115MA1K3BTP2B"}},
 		{"9131", []string{"91310115MA1K3BTP2B"}},
-		{"91", []string{"91110000600037341L", "91310115MA1K3BTP2B", "9144030071526726XG"}},
-		{"有限公司", []string{"9144030071526726XG", "91110000600037341L", "91310115MA1K3BTP2B"}},
+		{"91", []string{"91110000600037341L", "91310115MA1K3BTP2B", "91350100M000100Y43", "9144030071526726XG"}},
+		{"有限公司", []string{"91110000600037341L", "9144030071526726XG", "91310115MA1K3BTP2B", "91350100M000100Y43"}},
+		{"ABC", nil},
 		{`"* AND (`, nil},
 		{"不存在的公司", nil},
 	}

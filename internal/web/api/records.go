@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/credit"
@@ -147,8 +148,8 @@ func decodeStrict(body []byte, v any) error {
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil {
-		if dec.More() {
-			return credit.Errorf(credit.EINVALID, "请求体在 JSON 对象之后还有多余内容", "the body has content after the JSON object")
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			return credit.Errorf(credit.EINVALID, "请求体在 JSON 对象之后还有多余内容，请只提交一个对象", "the body has content after the JSON object; send one object only")
 		}
 		return nil
 	}
@@ -206,16 +207,15 @@ func decodeRecord(raw json.RawMessage) (map[string]any, *credit.FieldError) {
 	return m, nil
 }
 
+// position returns the line and column (in characters, from 1) of the
+// byte that made a syntax error; offset counts the bytes read up to and
+// including it.
 func position(body []byte, offset int64) (line, col int) {
-	line, col = 1, 1
-	for i := int64(0); i < offset && i < int64(len(body)); i++ {
-		if body[i] == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return line, col
+	end := min(max(offset-1, 0), int64(len(body)))
+	before := body[:end]
+	line = bytes.Count(before, []byte("\n")) + 1
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	return line, utf8.RuneCount(before[lineStart:]) + 1
 }
 
 func boolParam(r *http.Request, name string) (bool, error) {
@@ -281,8 +281,9 @@ func (h *Handler) getRecord(w http.ResponseWriter, r *http.Request, p *credit.Pr
 		return
 	}
 	rec, err := h.Store.Record(r.Context(), id)
-	if err == nil && rec.ProviderCode != p.Code {
-		err = credit.Errorf(credit.ENOTFOUND, "记录 %d 不存在或不属于本单位", "record %d does not exist or was not submitted by this provider", id)
+	if credit.IsNotFound(err) || err == nil && rec.ProviderCode != p.Code {
+		// One answer for both, so that other providers' ids cannot be probed.
+		err = credit.Errorf(credit.ENOTFOUND, "本单位没有编号为 %d 的记录", "this provider has no record %d", id)
 	}
 	if err != nil {
 		web.Error(w, r, err)

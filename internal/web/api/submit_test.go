@@ -711,7 +711,7 @@ func TestSubmitPersonalData(t *testing.T) {
 			return strings.ReplaceAll(strings.ReplaceAll(s, fmt.Sprint(id), "N"), "999999", "N")
 		}
 		if norm(other) != norm(missing) {
-			t.Skipf("BUG: another provider's record and a missing one are told apart: %q vs %q", norm(other), norm(missing))
+			t.Errorf("another provider's record and a missing one are told apart: %q vs %q", norm(other), norm(missing))
 		}
 	})
 	t.Run("ErrMissingRecordNotFound", func(t *testing.T) {
@@ -859,7 +859,7 @@ func TestSubmitRequestErrors(t *testing.T) {
 			rec0, subj0 = rec, subj // the baseline of the next case
 			if st != tc.status {
 				if strings.HasPrefix(tc.name, "ErrTrailing") && st == http.StatusOK {
-					t.Skipf("BUG: body ending %q after the JSON object accepted: status 200, stored %v, stored record altered %v (version %v -> %v)",
+					t.Errorf("body ending %q after the JSON object accepted: status 200, stored %v, stored record altered %v (version %v -> %v)",
 						tc.body[bytes.LastIndexByte(tc.body, '}'):], body["stored"], altered, before["version"], rec["version"])
 				}
 				t.Fatalf("status %d, want %d; body %v", st, tc.status, body)
@@ -893,7 +893,7 @@ func stColumn(t *testing.T, b map[string]any, line, col int) {
 		return
 	}
 	if strings.Contains(en, fmt.Sprintf("line %d, column", line)) {
-		t.Skipf("BUG: wrong column: message_en %q, want %q (message_zh %q)", en, wantEN, zh)
+		t.Errorf("wrong column: message_en %q, want %q (message_zh %q)", en, wantEN, zh)
 	}
 	t.Errorf("message_en %q / message_zh %q, want %q / %q", en, zh, wantEN, wantZH)
 }

@@ -34,12 +34,15 @@ CREATE TABLE subject_names (
 	as_of      TEXT,
 	UNIQUE (subject_id, name)
 );
+CREATE INDEX subject_names_name ON subject_names (name);
 
--- Name search: trigrams for queries of 3+ characters; single characters as
--- tokens (phrase queries) for 1–2 character queries. Rowids are
--- subject_names ids; only organisations' names are indexed.
-CREATE VIRTUAL TABLE name_trigram USING fts5 (name, content = '', tokenize = 'trigram');
-CREATE VIRTUAL TABLE name_chars USING fts5 (chars, content = '', tokenize = 'unicode61');
+-- Name search over every name an organisation has had: trigrams for queries
+-- of 3+ characters; single characters as tokens (phrase queries) for 1–2
+-- character queries. One row per organisation, rowid = subject id, its names
+-- separated so that no match spans two names. Natural persons are never
+-- indexed.
+CREATE VIRTUAL TABLE name_trigram USING fts5 (names, content = '', contentless_delete = 1, tokenize = 'trigram');
+CREATE VIRTUAL TABLE name_chars USING fts5 (chars, content = '', contentless_delete = 1, tokenize = 'unicode61');
 
 CREATE TABLE records (
 	id                 INTEGER PRIMARY KEY,
