@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/catalog/catalogtest"
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/intake"
 	"github.com/xinyong/xinyong/internal/pii"
@@ -23,31 +24,13 @@ func MustPreparer(tb testing.TB) *intake.Preparer {
 	return &intake.Preparer{Calendar: workday.Default(), Keys: keys}
 }
 
-func penalty(kv ...string) map[string]any {
-	r := map[string]any{
-		"xdr_mc": "武汉楚天建筑工程有限公司", "xdr_lb": "法人及非法人组织", "xdr_shxym": "91110000600037341L",
-		"fddbr": "张三", "fddbr_zjlx": "身份证", "fddbr_zjhm": "11010519491231002X",
-		"cf_wsh": "鄂市监罚〔2026〕1号", "cf_wfxw": "虚假宣传", "cf_sy": "事实", "cf_yj": "依据", "cf_cflb": "罚款", "cf_nr": "罚款",
-		"cf_nr_fk": "5", "cf_jdrq": "2026-02-13", "cf_yxq": "2027-02-13", "cf_cfjg": "湖北省市场监督管理局",
-		"cf_cfjgdm": "9144030071526726XG", "cf_sjly": "湖北省市场监督管理局", "cf_sjlydm": "9144030071526726XG",
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			delete(r, kv[i])
-		} else {
-			r[kv[i]] = kv[i+1]
-		}
-	}
-	return r
-}
-
 func TestPrepare(t *testing.T) {
 	p := MustPreparer(t)
 	pen, _ := catalog.Default().Item("admin_penalty")
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, workday.CST)
 
 	t.Run("OKOrganisation", func(t *testing.T) {
-		d, errs := p.Prepare(pen, 3, penalty(), now)
+		d, errs := p.Prepare(pen, 3, catalogtest.Penalty(), now)
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}
@@ -74,7 +57,7 @@ func TestPrepare(t *testing.T) {
 		}
 	})
 	t.Run("OKPerson", func(t *testing.T) {
-		d, errs := p.Prepare(pen, 0, penalty("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "fddbr_zjhm", "", "fddbr_zjlx", "",
+		d, errs := p.Prepare(pen, 0, catalogtest.Penalty("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "fddbr_zjhm", "", "fddbr_zjlx", "",
 			"xdr_mc", "李四", "zjlx", "身份证", "zjhm", "110105195001010039"), now)
 		if len(errs) > 0 {
 			t.Fatal(errs)
@@ -85,16 +68,16 @@ func TestPrepare(t *testing.T) {
 		if strings.Contains(string(d.Subject.IDSealed), "110105195001010039") {
 			t.Error("sealed identity contains the number in clear")
 		}
-		d2, _ := p.Prepare(pen, 0, penalty("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "fddbr_zjhm", "", "fddbr_zjlx", "",
+		d2, _ := p.Prepare(pen, 0, catalogtest.Penalty("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "fddbr_zjhm", "", "fddbr_zjlx", "",
 			"xdr_mc", "李四", "zjlx", "身份证", "zjhm", "110105195001010039", "cf_wsh", "other"), now)
 		if !bytes.Equal(d.Subject.IDHash, d2.Subject.IDHash) {
 			t.Error("the same person hashes differently")
 		}
 	})
 	t.Run("OKContentHash", func(t *testing.T) {
-		a, _ := p.Prepare(pen, 0, penalty(), now)
-		b, _ := p.Prepare(pen, 0, penalty("cf_nr_fk", "5.0"), now)
-		c, _ := p.Prepare(pen, 0, penalty("fddbr_zjhm", "110105195001010039"), now)
+		a, _ := p.Prepare(pen, 0, catalogtest.Penalty(), now)
+		b, _ := p.Prepare(pen, 0, catalogtest.Penalty("cf_nr_fk", "5.0"), now)
+		c, _ := p.Prepare(pen, 0, catalogtest.Penalty("fddbr_zjhm", "110105195001010039"), now)
 		if !bytes.Equal(a.ContentHash, b.ContentHash) {
 			t.Error("equal canonical content hashes differently")
 		}

@@ -41,48 +41,26 @@ func (db *DB) Submit(ctx context.Context, s *credit.Submission) ([]credit.Outcom
 
 // submitStmts are the statements of a submission, prepared once per transaction.
 type submitStmts struct {
+	stmts
 	findRecord, insertRecord, updateRecord, insertVersion *sql.Stmt
 	subjects                                              *subjectStmts
 }
 
 func prepareSubmit(ctx context.Context, t *tx) (*submitStmts, error) {
-	st := &submitStmts{}
-	var err error
-	prep := func(q string) *sql.Stmt {
-		if err != nil {
-			return nil
-		}
-		var s *sql.Stmt
-		s, err = t.PrepareContext(ctx, q)
-		return s
-	}
-	st.findRecord = prep(`SELECT id, version, content_hash, subject_id, first_submitted_at FROM records WHERE provider_id = ? AND item = ? AND business_key = ?`)
-	st.insertRecord = prep(`INSERT INTO records (provider_id, item, business_key, subject_id, version, content_hash, public, published_from, published_until, first_submitted_at, updated_at)
+	st := &submitStmts{stmts: stmts{ctx: ctx, t: t}}
+	st.findRecord = st.prep(`SELECT id, version, content_hash, subject_id, first_submitted_at FROM records WHERE provider_id = ? AND item = ? AND business_key = ?`)
+	st.insertRecord = st.prep(`INSERT INTO records (provider_id, item, business_key, subject_id, version, content_hash, public, published_from, published_until, first_submitted_at, updated_at)
 		VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`)
-	st.updateRecord = prep(`UPDATE records SET subject_id = ?, version = ?, content_hash = ?, public = ?, published_from = ?, published_until = ?, updated_at = ? WHERE id = ?`)
-	st.insertVersion = prep(`INSERT INTO record_versions (record_id, version, catalog_version, subject_id, fields, sealed, content_hash, decision_date,
+	st.updateRecord = st.prep(`UPDATE records SET subject_id = ?, version = ?, content_hash = ?, public = ?, published_from = ?, published_until = ?, updated_at = ? WHERE id = ?`)
+	st.insertVersion = st.prep(`INSERT INTO record_versions (record_id, version, catalog_version, subject_id, fields, sealed, content_hash, decision_date,
 		submission_deadline, deadline_estimated, on_time, severity, public, published_from, published_until, submitted_at, request_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
+	st.subjects = prepareSubjects(&st.stmts)
+	if st.err != nil {
 		st.close()
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	if st.subjects, err = prepareSubjects(ctx, t); err != nil {
-		st.close()
-		return nil, err
+		return nil, st.err
 	}
 	return st, nil
-}
-
-func (st *submitStmts) close() {
-	for _, s := range []*sql.Stmt{st.findRecord, st.insertRecord, st.updateRecord, st.insertVersion} {
-		if s != nil {
-			s.Close()
-		}
-	}
-	if st.subjects != nil {
-		st.subjects.close()
-	}
 }
 
 func submitOne(ctx context.Context, t *tx, st *submitStmts, s *credit.Submission, d *credit.Draft) (credit.Outcome, error) {

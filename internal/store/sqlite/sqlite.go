@@ -232,6 +232,34 @@ func (t *tx) record(ctx context.Context, actor, action, object, detail string) e
 	return nil
 }
 
+// stmts prepares statements in a transaction, remembering the first error
+// and every statement so that they close together.
+type stmts struct {
+	ctx context.Context
+	t   *tx
+	all []*sql.Stmt
+	err error
+}
+
+func (s *stmts) prep(query string) *sql.Stmt {
+	if s.err != nil {
+		return nil
+	}
+	st, err := s.t.PrepareContext(s.ctx, query)
+	if err != nil {
+		s.err = fmt.Errorf("prepare: %w", err)
+		return nil
+	}
+	s.all = append(s.all, st)
+	return st
+}
+
+func (s *stmts) close() {
+	for _, st := range s.all {
+		st.Close()
+	}
+}
+
 // VerifyAudit walks the whole audit chain.
 func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT seq, at, actor, action, object, detail, prev, hash FROM audit_log ORDER BY seq`)

@@ -14,44 +14,23 @@ import (
 )
 
 // subjectStmts are the statements that resolve subjects, prepared once per
-// transaction.
+// transaction with the submission's.
 type subjectStmts struct {
 	byUSCC, byIDHash, insert, rename, findName, insertName, touchName, names, indexTri, indexChars *sql.Stmt
 }
 
-func prepareSubjects(ctx context.Context, t *tx) (*subjectStmts, error) {
-	st := &subjectStmts{}
-	var err error
-	prep := func(q string) *sql.Stmt {
-		if err != nil {
-			return nil
-		}
-		var s *sql.Stmt
-		s, err = t.PrepareContext(ctx, q)
-		return s
-	}
-	st.byUSCC = prep(`SELECT id, name, coalesce(name_as_of, '') FROM subjects WHERE uscc = ?`)
-	st.byIDHash = prep(`SELECT id, name, coalesce(name_as_of, '') FROM subjects WHERE id_hash = ?`)
-	st.insert = prep(`INSERT INTO subjects (kind, uscc, id_hash, id_sealed, id_masked, type, name, name_as_of, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	st.rename = prep(`UPDATE subjects SET name = ?, type = ?, name_as_of = ?, updated_at = ? WHERE id = ?`)
-	st.findName = prep(`SELECT id FROM subject_names WHERE subject_id = ? AND name = ?`)
-	st.insertName = prep(`INSERT INTO subject_names (subject_id, name, first_seen, last_seen, as_of) VALUES (?, ?, ?, ?, ?)`)
-	st.touchName = prep(`UPDATE subject_names SET last_seen = ?, as_of = max(coalesce(as_of, ''), ?) WHERE id = ?`)
-	st.names = prep(`SELECT name FROM subject_names WHERE subject_id = ? ORDER BY id`)
-	st.indexTri = prep(`INSERT OR REPLACE INTO name_trigram (rowid, names) VALUES (?, ?)`)
-	st.indexChars = prep(`INSERT OR REPLACE INTO name_chars (rowid, chars) VALUES (?, ?)`)
-	if err != nil {
-		st.close()
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	return st, nil
-}
-
-func (st *subjectStmts) close() {
-	for _, s := range []*sql.Stmt{st.byUSCC, st.byIDHash, st.insert, st.rename, st.findName, st.insertName, st.touchName, st.names, st.indexTri, st.indexChars} {
-		if s != nil {
-			s.Close()
-		}
+func prepareSubjects(s *stmts) *subjectStmts {
+	return &subjectStmts{
+		byUSCC:     s.prep(`SELECT id, name, coalesce(name_as_of, '') FROM subjects WHERE uscc = ?`),
+		byIDHash:   s.prep(`SELECT id, name, coalesce(name_as_of, '') FROM subjects WHERE id_hash = ?`),
+		insert:     s.prep(`INSERT INTO subjects (kind, uscc, id_hash, id_sealed, id_masked, type, name, name_as_of, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		rename:     s.prep(`UPDATE subjects SET name = ?, type = ?, name_as_of = ?, updated_at = ? WHERE id = ?`),
+		findName:   s.prep(`SELECT id FROM subject_names WHERE subject_id = ? AND name = ?`),
+		insertName: s.prep(`INSERT INTO subject_names (subject_id, name, first_seen, last_seen, as_of) VALUES (?, ?, ?, ?, ?)`),
+		touchName:  s.prep(`UPDATE subject_names SET last_seen = ?, as_of = max(coalesce(as_of, ''), ?) WHERE id = ?`),
+		names:      s.prep(`SELECT name FROM subject_names WHERE subject_id = ? ORDER BY id`),
+		indexTri:   s.prep(`INSERT OR REPLACE INTO name_trigram (rowid, names) VALUES (?, ?)`),
+		indexChars: s.prep(`INSERT OR REPLACE INTO name_chars (rowid, chars) VALUES (?, ?)`),
 	}
 }
 

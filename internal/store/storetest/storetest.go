@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/catalog/catalogtest"
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/intake"
 	"github.com/xinyong/xinyong/internal/pii"
@@ -50,23 +51,6 @@ func newFixture(t *testing.T, open Opener) *fixture {
 		t.Fatal(err)
 	}
 	return f
-}
-
-func record(kv ...string) map[string]any {
-	r := map[string]any{
-		"xdr_mc": "武汉楚天建筑工程有限公司", "xdr_lb": "法人及非法人组织", "xdr_shxym": "91110000600037341L", "fddbr": "张三",
-		"cf_wsh": "鄂市监罚〔2026〕1号", "cf_wfxw": "虚假宣传", "cf_sy": "事实", "cf_yj": "依据", "cf_cflb": "罚款", "cf_nr": "罚款",
-		"cf_nr_fk": "5", "cf_jdrq": "2026-02-13", "cf_yxq": "2027-02-13", "cf_cfjg": "湖北省市场监督管理局",
-		"cf_cfjgdm": "9144030071526726XG", "cf_sjly": "湖北省市场监督管理局", "cf_sjlydm": "9144030071526726XG",
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] == "" {
-			delete(r, kv[i])
-		} else {
-			r[kv[i]] = kv[i+1]
-		}
-	}
-	return r
 }
 
 // submit prepares and stores records, failing the test on invalid ones.
@@ -116,19 +100,19 @@ func testProviders(t *testing.T, open Opener) {
 func testVersions(t *testing.T, open Opener) {
 	ctx := context.Background()
 	f := newFixture(t, open)
-	out := f.submit(t, record())
+	out := f.submit(t, catalogtest.Penalty())
 	if out[0].Status != credit.StatusCreated || out[0].Version != 1 || out[0].Subject != "91110000600037341L" {
 		t.Fatalf("first = %+v", out[0])
 	}
 	id := out[0].RecordID
-	if again := f.submit(t, record()); again[0].Status != credit.StatusUnchanged || again[0].RecordID != id || again[0].Version != 1 {
+	if again := f.submit(t, catalogtest.Penalty()); again[0].Status != credit.StatusUnchanged || again[0].RecordID != id || again[0].Version != 1 {
 		t.Errorf("identical resubmission = %+v", again[0])
 	}
 	f.now = f.now.Add(time.Hour)
-	if upd := f.submit(t, record("cf_nr_fk", "6")); upd[0].Status != credit.StatusUpdated || upd[0].RecordID != id || upd[0].Version != 2 {
+	if upd := f.submit(t, catalogtest.Penalty("cf_nr_fk", "6")); upd[0].Status != credit.StatusUpdated || upd[0].RecordID != id || upd[0].Version != 2 {
 		t.Errorf("changed = %+v", upd[0])
 	}
-	if other := f.submit(t, record("cf_wsh", "鄂市监罚〔2026〕2号")); other[0].Status != credit.StatusCreated || other[0].RecordID == id {
+	if other := f.submit(t, catalogtest.Penalty("cf_wsh", "鄂市监罚〔2026〕2号")); other[0].Status != credit.StatusCreated || other[0].RecordID == id {
 		t.Errorf("new business key = %+v", other[0])
 	}
 	rec, err := f.store.Record(ctx, id)
@@ -155,9 +139,9 @@ func testVersions(t *testing.T, open Opener) {
 func testSubjects(t *testing.T, open Opener) {
 	ctx := context.Background()
 	f := newFixture(t, open)
-	f.submit(t, record("xdr_mc", "武汉甲公司", "cf_jdrq", "2025-05-01", "cf_wsh", "a"))
-	f.submit(t, record("xdr_mc", "武汉乙公司", "cf_jdrq", "2026-05-01", "cf_wsh", "b"))
-	f.submit(t, record("xdr_mc", "武汉甲公司", "cf_jdrq", "2025-06-01", "cf_wsh", "c"))
+	f.submit(t, catalogtest.Penalty("xdr_mc", "武汉甲公司", "cf_jdrq", "2025-05-01", "cf_wsh", "a"))
+	f.submit(t, catalogtest.Penalty("xdr_mc", "武汉乙公司", "cf_jdrq", "2026-05-01", "cf_wsh", "b"))
+	f.submit(t, catalogtest.Penalty("xdr_mc", "武汉甲公司", "cf_jdrq", "2025-06-01", "cf_wsh", "c"))
 	s, err := f.store.SubjectByUSCC(ctx, "91110000600037341L")
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +161,7 @@ func testSubjects(t *testing.T, open Opener) {
 		t.Errorf("unknown subject: err = %v", err)
 	}
 	// A natural person is stored but never found by code or name.
-	f.submit(t, record("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "xdr_mc", "王五", "zjlx", "身份证", "zjhm", "110105195001010039", "cf_wsh", "p"))
+	f.submit(t, catalogtest.Penalty("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "xdr_mc", "王五", "zjlx", "身份证", "zjhm", "110105195001010039", "cf_wsh", "p"))
 	page, err := f.store.SearchSubjects(ctx, credit.SubjectFilter{Query: "王五", Page: 1, PerPage: 10})
 	if err != nil || page.Total != 0 {
 		t.Errorf("person search = %+v, %v", page, err)
@@ -187,10 +171,10 @@ func testSubjects(t *testing.T, open Opener) {
 func testSearch(t *testing.T, open Opener) {
 	ctx := context.Background()
 	f := newFixture(t, open)
-	f.submit(t, record("xdr_mc", "武汉楚天建筑工程有限公司", "cf_wsh", "1"),
-		record("xdr_mc", "宜昌长江商贸有限公司", "xdr_shxym", "9144030071526726XG", "cf_wsh", "2"),
-		record("xdr_mc", "楚天长江物流股份有限公司", "xdr_shxym", "91310115MA1K3BTP2B", "cf_wsh", "3"),
-		record("xdr_mc", "长江商贸有限公司", "xdr_shxym", "91350100M000100Y43", "cf_wsh", "4"))
+	f.submit(t, catalogtest.Penalty("xdr_mc", "武汉楚天建筑工程有限公司", "cf_wsh", "1"),
+		catalogtest.Penalty("xdr_mc", "宜昌长江商贸有限公司", "xdr_shxym", "9144030071526726XG", "cf_wsh", "2"),
+		catalogtest.Penalty("xdr_mc", "楚天长江物流股份有限公司", "xdr_shxym", "91310115MA1K3BTP2B", "cf_wsh", "3"),
+		catalogtest.Penalty("xdr_mc", "长江商贸有限公司", "xdr_shxym", "91350100M000100Y43", "cf_wsh", "4"))
 	tests := []struct {
 		q    string
 		want []string
@@ -227,7 +211,7 @@ func testSearch(t *testing.T, open Opener) {
 func testAudit(t *testing.T, open Opener) {
 	ctx := context.Background()
 	f := newFixture(t, open)
-	f.submit(t, record(), record("cf_wsh", "2"))
+	f.submit(t, catalogtest.Penalty(), catalogtest.Penalty("cf_wsh", "2"))
 	n, err := f.store.VerifyAudit(ctx)
 	if err != nil || n != 3 { // provider.create, 2 × record.create
 		t.Errorf("VerifyAudit = %d, %v; want 3 entries", n, err)
