@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/intake"
@@ -26,9 +27,12 @@ type Config struct {
 	Calendar string // directory of extra working-day year files
 	Limits   api.Limits
 	Demo     bool
+
+	envErrors []string // environment values that did not parse
 }
 
 // DefaultConfig returns the defaults, overridden by XINYONG_* variables.
+// Values that do not parse are kept for Validate to report.
 func DefaultConfig() Config {
 	c := Config{Data: "xinyong-data", Addr: "127.0.0.1:8080", Limits: api.DefaultLimits}
 	env := func(name string, dst *string) {
@@ -40,11 +44,19 @@ func DefaultConfig() Config {
 	env("XINYONG_ADDR", &c.Addr)
 	env("XINYONG_CATALOG", &c.Catalog)
 	env("XINYONG_CALENDAR", &c.Calendar)
-	if v, err := strconv.ParseInt(os.Getenv("XINYONG_MAX_BODY_MIB"), 10, 64); err == nil {
-		c.Limits.MaxBodyBytes = v << 20
+	if v := os.Getenv("XINYONG_MAX_BODY_MIB"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || n > 4096 {
+			c.envErrors = append(c.envErrors, fmt.Sprintf("XINYONG_MAX_BODY_MIB=%q must be a whole number of MiB from 1 to 4096", v))
+		}
+		c.Limits.MaxBodyBytes = n << 20
 	}
-	if v, err := strconv.Atoi(os.Getenv("XINYONG_MAX_RECORDS")); err == nil {
-		c.Limits.MaxRecords = v
+	if v := os.Getenv("XINYONG_MAX_RECORDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			c.envErrors = append(c.envErrors, fmt.Sprintf("XINYONG_MAX_RECORDS=%q must be a whole number from 1 to 1000000", v))
+		}
+		c.Limits.MaxRecords = n
 	}
 	return c
 }
@@ -58,6 +70,9 @@ func (c *Config) dataFlags(fs *flag.FlagSet) {
 
 // Validate checks the configuration and says what to fix.
 func (c *Config) Validate() error {
+	if len(c.envErrors) > 0 {
+		return fmt.Errorf("configuration: %s", strings.Join(c.envErrors, "; "))
+	}
 	if c.Data == "" {
 		return fmt.Errorf("--data is empty: give the data directory")
 	}

@@ -43,15 +43,16 @@ func loadDemo(ctx context.Context, app *App, orgs int, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "demo: the database already has %d provider(s); no demo data loaded\n", len(existing))
 		return nil
 	}
-	var items []string
-	for _, it := range app.Catalog.Items() {
-		items = append(items, it.Code)
-	}
 	byUSCC := map[string]*credit.Provider{}
 	var firstKey string
 	var first *credit.Provider
 	for _, a := range demo.Authorities() {
-		p := &credit.Provider{Code: a.Code, Name: a.Name, Items: items}
+		p := &credit.Provider{Code: a.Code, Name: a.Name}
+		for _, it := range app.Catalog.Items() {
+			if it.AllowsProvider(a.Code) {
+				p.Items = append(p.Items, it.Code)
+			}
+		}
 		key, err := addProvider(ctx, app, p)
 		if err != nil {
 			return fmt.Errorf("demo provider %s: %w", a.Code, err)
@@ -111,7 +112,7 @@ func loadDemo(ctx context.Context, app *App, orgs int, stdout io.Writer) error {
 		it, _ := app.Catalog.Item(k.item)
 		sub := &credit.Submission{Provider: providers[k.provider], Item: it.Code, CatalogVersion: it.Version, RequestID: "demo"}
 		for i, raw := range batches[k] {
-			d, errs := app.Preparer.Prepare(it, i, raw, now)
+			d, errs, _ := app.Preparer.Prepare(it, i, raw, now)
 			if len(errs) > 0 {
 				rejected++
 				continue

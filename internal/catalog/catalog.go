@@ -9,7 +9,9 @@ package catalog
 
 import (
 	"embed"
+	"regexp"
 	"sort"
+	"strings"
 )
 
 // Field types.
@@ -239,22 +241,32 @@ type Field struct {
 	Personal bool   `yaml:"personal" json:"personal,omitempty"`
 	Note     string `yaml:"note" json:"note,omitempty"`
 
-	Line int `yaml:"-" json:"-"`
+	Line int            `yaml:"-" json:"-"`
+	re   *regexp.Regexp // Pattern, compiled at load
 }
 
 func (it *Item) index() {
-	it.byKey = make(map[string]*Field, 2*len(it.Fields))
+	it.byKey = make(map[string]*Field, 4*len(it.Fields))
 	for _, f := range it.Fields {
-		it.byKey[f.Code] = f
-		if f.LabelZH != "" {
-			it.byKey[f.LabelZH] = f
+		for _, k := range []string{f.Code, f.LabelZH} {
+			if k != "" {
+				it.byKey[k] = f // exact, the usual case
+				it.byKey[labelKey(k)] = f
+			}
+		}
+		if f.Pattern != "" {
+			f.re = regexp.MustCompile(f.Pattern) // checked at load
 		}
 	}
 }
 
-// Field returns the field with the given code or Chinese label.
+// Field returns the field with the given code or Chinese label, ignoring
+// case, spaces and the width of characters and brackets.
 func (it *Item) Field(key string) (*Field, bool) {
-	f, ok := it.byKey[key]
+	if f, ok := it.byKey[key]; ok {
+		return f, true
+	}
+	f, ok := it.byKey[labelKey(key)]
 	return f, ok
 }
 
@@ -268,10 +280,13 @@ func (it *Item) HasChannel(ch string) bool {
 	return false
 }
 
-// AllowsProvider reports whether the catalogue lets provider code submit the item.
+// AllowsProvider reports whether the catalogue lets provider code submit
+// the item. A pattern is a provider code, "*" for every provider, or
+// "*-ABBR" for the department ABBR of every division (e.g. "*-FY", the
+// people's courts).
 func (it *Item) AllowsProvider(code string) bool {
 	for _, p := range it.Providers {
-		if p == "*" || p == code {
+		if p == "*" || p == code || strings.HasPrefix(p, "*-") && strings.HasSuffix(code, p[1:]) {
 			return true
 		}
 	}

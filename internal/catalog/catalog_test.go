@@ -141,7 +141,8 @@ func TestCheck(t *testing.T) {
 		return r
 	}
 	t.Run("OKCanonical", func(t *testing.T) {
-		vals, errs := pen.Check(base(), today)
+		c := pen.Check(base(), today)
+		vals, errs := c.Values, c.Errors
 		if len(errs) > 0 {
 			t.Fatalf("errors: %+v", errs)
 		}
@@ -163,7 +164,7 @@ func TestCheck(t *testing.T) {
 		{"ErrIDCheck", base("fddbr_zjlx", "身份证", "fddbr_zjhm", "36042619910102009X"), []string{"fddbr_zjhm:idcard_check"}},
 		{"OKPassportNotChecked", base("fddbr_zjlx", "护照号", "fddbr_zjhm", "E12345678"), nil},
 		{"ErrLegacy15", base("fddbr_zjlx", "身份证", "fddbr_zjhm", "110105491231002"), []string{"fddbr_zjhm:idcard_legacy"}},
-		{"ErrTwoProblems", base("cf_jdrq", "2026/2/13", "cf_cflb", "罚金"), []string{"cf_cflb:enum", "cf_jdrq:date_format"}},
+		{"ErrTwoProblems", base("cf_jdrq", "13/2/2026", "cf_cflb", "罚金"), []string{"cf_cflb:enum", "cf_jdrq:date_format"}},
 		{"ErrDateInvalid", base("cf_jdrq", "2026-02-30"), []string{"cf_jdrq:date_invalid"}},
 		{"ErrFuture", base("cf_jdrq", "2026-12-01", "cf_yxq", "2027-12-01"), []string{"cf_jdrq:date_future"}},
 		{"ErrOrder", base("cf_yxq", "2026-01-01"), []string{"cf_yxq:date_order"}},
@@ -172,11 +173,18 @@ func TestCheck(t *testing.T) {
 		{"ErrUnknown", base("colour", "red"), []string{"colour:unknown_field"}},
 		{"ErrDuplicate", base("行政处罚决定书文号", "x"), []string{"cf_wsh:duplicate_field"}},
 		{"ErrTooLong", base("cf_wfxw", strings.Repeat("长", 2001)), []string{"cf_wfxw:too_long"}},
+		{"OKDateForms", base("cf_jdrq", "2026年2月13日", "cf_yxq", "2027/2/13", "cf_gsjzq", "20260813"), nil},
+		{"OKFullWidth", base("cf_nr_fk", "５", "xdr_shxym", "９１１１００００６０００３７３４１Ｌ", "cf_jdrq", "２０２６-０２-１３"), nil},
+		{"OKThousands", base("cf_nr_fk", "1,250.5"), nil},
+		{"OKLabelWithHalfWidthBrackets", base("cf_nr_fk", nil, "罚款金额(万元)", "5"), nil},
+		{"ErrControlChar", base("xdr_mc", "武汉\u202e公司"), []string{"xdr_mc:control_char"}},
+		{"ErrNUL", base("cf_wsh", "a\x00b"), []string{"cf_wsh:control_char"}},
+		{"ErrDateBefore1949", base("cf_jdrq", "1948-01-01"), []string{"cf_jdrq:date_invalid"}},
 		{"ErrRevocationNeedsLicence", base("cf_cflb", "吊销许可证件"), []string{"cf_nr_zkdx:required"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, errs := pen.Check(tt.rec, today)
+			errs := pen.Check(tt.rec, today).Errors
 			var got []string
 			for _, e := range errs {
 				got = append(got, e.Field+":"+e.Code)
@@ -197,4 +205,40 @@ func lineOf(s, sub string) int {
 		panic("lineOf: " + sub)
 	}
 	return strings.Count(s[:i], "\n") + 1
+}
+
+func TestCheckNotes(t *testing.T) {
+	pen, _ := catalog.Default().Item("admin_penalty")
+	c := pen.Check(map[string]any{"cf_wsh": " 鄂市监罚〔２０２６〕1号\u200b", "cf_jdrq": "2026年2月13日", "xdr_shxym": "91110000600037341l", "cf_cflb": "警告、罚款"},
+		time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC))
+	got := map[string]bool{}
+	for _, n := range c.Notes {
+		got[n.Field+":"+n.Code] = true
+	}
+	for _, want := range []string{"cf_wsh:invisible", "cf_wsh:full_width", "cf_wsh:trim", "cf_jdrq:date_format", "xdr_shxym:code_format", "cf_cflb:list"} {
+		if !got[want] {
+			t.Errorf("notes %v lack %s", c.Notes, want)
+		}
+	}
+	if c.Values["cf_wsh"] != "鄂市监罚〔2026〕1号" || c.Values["cf_jdrq"] != "2026-02-13" || c.Values["cf_cflb"] != "警告;罚款" {
+		t.Errorf("values = %v", c.Values)
+	}
+}
+
+func TestAllowsProvider(t *testing.T) {
+	jr, _ := catalog.Default().Item("judgment_refusal")
+	pen, _ := catalog.Default().Item("admin_penalty")
+	for _, tt := range []struct {
+		it   *catalog.Item
+		code string
+		want bool
+	}{
+		{jr, "420100-FY", true},
+		{jr, "420000-SCJG", false},
+		{pen, "420000-SCJG", true},
+	} {
+		if got := tt.it.AllowsProvider(tt.code); got != tt.want {
+			t.Errorf("%s.AllowsProvider(%s) = %v, want %v", tt.it.Code, tt.code, got, tt.want)
+		}
+	}
 }

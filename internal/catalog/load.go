@@ -195,7 +195,8 @@ func yamlProblems(file string, err error) []Problem {
 }
 
 var (
-	codeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
+	codeRE            = regexp.MustCompile(`^[a-z][a-z0-9_]{1,39}$`)
+	providerPatternRE = regexp.MustCompile(`^(\*|\*-[A-Z0-9]{2,20}|\d{6}-[A-Z0-9]{2,20})$`)
 	// Never collected (regulation): religion, genes, fingerprints, blood
 	// type, illness and medical history.
 	forbidden  = []string{"宗教", "信仰", "基因", "指纹", "血型", "疾病", "病史", "religion", "gene", "fingerprint", "blood type", "medical"}
@@ -243,6 +244,11 @@ func checkItem(it *Item, l lines) []Problem {
 	}
 	if len(it.Providers) == 0 {
 		add("providers", "providers is empty: list provider codes or \"*\" / 提供单位不能为空")
+	}
+	for i, p := range it.Providers {
+		if !providerPatternRE.MatchString(p) {
+			add(fmt.Sprintf("providers.%d", i), "provider %q must be a code like 420000-SCJG, \"*\", or \"*-FY\" / 提供单位格式错误", p)
+		}
 	}
 	for i, c := range it.Collection {
 		if !collections[c] {

@@ -26,15 +26,29 @@ var (
 	decimalRE = regexp.MustCompile(`^\d{1,12}(\.\d{1,6})?$`)
 	integerRE = regexp.MustCompile(`^-?\d{1,18}$`)
 	multiSep  = regexp.MustCompile(`[;；,，、]`)
+	// thousandsRE matches numbers written with thousands separators.
+	thousandsRE = regexp.MustCompile(`^\d{1,3}(,\d{3})+(\.\d+)?$`)
 )
 
+// Checked is the outcome of checking one record.
+type Checked struct {
+	// Values are the record's values in canonical form by field code;
+	// empty fields are omitted.
+	Values map[string]string
+	// Errors lists every problem, in catalogue field order.
+	Errors []credit.FieldError
+	// Notes lists what was normalised to reach the canonical form.
+	Notes []Normalisation
+}
+
 // Check validates one submitted record against the item. Keys may be field
-// codes or Chinese labels. It returns the record's values in canonical form
-// keyed by field code (empty fields omitted) and every problem found, so a
-// provider can fix them all at once. today is the day of submission in
-// China Standard Time.
-func (it *Item) Check(raw map[string]any, today time.Time) (map[string]string, []credit.FieldError) {
+// codes or Chinese labels (matched ignoring spaces and the width of
+// brackets). It reports every problem found, so that a provider can fix
+// them all at once, and every normalisation made. today is the day of
+// submission in China Standard Time.
+func (it *Item) Check(raw map[string]any, today time.Time) Checked {
 	var errs []credit.FieldError
+	var notes []Normalisation
 	vals := make(map[string]string, len(raw))
 	given := make(map[string]string, len(raw)) // field code -> key used
 	failed := make(map[string]bool)            // fields with a type error already reported
@@ -45,7 +59,7 @@ func (it *Item) Check(raw map[string]any, today time.Time) (map[string]string, [
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		f, ok := it.Field(strings.TrimSpace(k))
+		f, ok := it.Field(k)
 		if !ok {
 			errs = append(errs, credit.FieldError{Field: k, Code: "unknown_field",
 				MessageZH: fmt.Sprintf("条目“%s”没有字段“%s”，请按目录使用字段代码或中文名称", it.NameZH, k),
@@ -60,6 +74,9 @@ func (it *Item) Check(raw map[string]any, today time.Time) (map[string]string, [
 		}
 		given[f.Code] = k
 		s, fe := scalar(f, raw[k])
+		if fe == nil && s != "" {
+			s, fe = clean(f, s, &notes)
+		}
 		if fe != nil {
 			errs = append(errs, *fe)
 			failed[f.Code] = true
@@ -78,13 +95,17 @@ func (it *Item) Check(raw map[string]any, today time.Time) (map[string]string, [
 				continue
 			}
 			if f.Required {
-				errs = append(errs, required(f, ""))
+				errs = append(errs, required(f, "", ""))
 			} else if f.RequiredWhen != nil && it.holds(f.RequiredWhen, vals) {
-				errs = append(errs, required(f, it.describe(f.RequiredWhen)))
+				zh, en := it.describe(f.RequiredWhen)
+				errs = append(errs, required(f, zh, en))
 			}
 			continue
 		}
 		canon, fe := it.checkValue(f, v, vals, today)
+		if fe == nil && canon != v {
+			notes = append(notes, Normalisation{Field: f.Code, Code: normCode(f.Type)})
+		}
 		if fe != nil {
 			errs = append(errs, *fe)
 			delete(vals, f.Code)
@@ -106,14 +127,27 @@ func (it *Item) Check(raw map[string]any, today time.Time) (map[string]string, [
 		}
 	}
 	sortErrors(it, errs)
-	return vals, errs
+	return Checked{Values: vals, Errors: errs, Notes: notes}
 }
 
-func required(f *Field, why string) credit.FieldError {
-	if why != "" {
+// normCode names the normalisation checkValue makes for a field type.
+func normCode(typ string) string {
+	switch typ {
+	case TypeDate:
+		return NormDateFormat
+	case TypeDecimal, TypeInteger:
+		return NormDecimal
+	case TypeEnumMulti:
+		return NormList
+	}
+	return NormCode
+}
+
+func required(f *Field, whenZH, whenEN string) credit.FieldError {
+	if whenZH != "" {
 		return credit.FieldError{Field: f.Code, Code: "required",
-			MessageZH: fmt.Sprintf("“%s”必填（%s），请补充", f.LabelZH, why),
-			MessageEN: fmt.Sprintf("%s (%s) is required when %s; please fill it in", f.LabelEN, f.Code, why)}
+			MessageZH: fmt.Sprintf("%s“%s”必填，请补充", whenZH, f.LabelZH),
+			MessageEN: fmt.Sprintf("%s (%s) is required when %s; please fill it in", f.LabelEN, f.Code, whenEN)}
 	}
 	return credit.FieldError{Field: f.Code, Code: "required",
 		MessageZH: fmt.Sprintf("“%s”必填，请补充", f.LabelZH),
@@ -126,7 +160,7 @@ func scalar(f *Field, v any) (string, *credit.FieldError) {
 	case nil:
 		return "", nil
 	case string:
-		return strings.TrimSpace(x), nil
+		return x, nil
 	case json.Number:
 		if f.Type == TypeDecimal || f.Type == TypeInteger || f.Type == TypeString || f.Type == TypeText {
 			return x.String(), nil
@@ -159,30 +193,34 @@ func (it *Item) checkValue(f *Field, v string, vals map[string]string, today tim
 	fail := func(code, zh, en string) (string, *credit.FieldError) {
 		return "", &credit.FieldError{Field: f.Code, Code: code, MessageZH: zh, MessageEN: en}
 	}
-	if !utf8.ValidString(v) {
-		return fail("encoding", fmt.Sprintf("“%s”含有无效字符编码，请使用 UTF-8", f.LabelZH),
-			fmt.Sprintf("%s (%s) is not valid UTF-8", f.LabelEN, f.Code))
-	}
 	if f.MaxLen > 0 && utf8.RuneCountInString(v) > f.MaxLen {
 		return fail("too_long", fmt.Sprintf("“%s”最多 %d 个字符，实为 %d 个，请缩短", f.LabelZH, f.MaxLen, utf8.RuneCountInString(v)),
 			fmt.Sprintf("%s (%s) allows at most %d characters, got %d; shorten it", f.LabelEN, f.Code, f.MaxLen, utf8.RuneCountInString(v)))
 	}
 	switch f.Type {
 	case TypeDate:
+		v = canonicalDate(v)
 		if !dateRE.MatchString(v) {
-			return fail("date_format", fmt.Sprintf("“%s”日期格式应为 YYYY-MM-DD（如 2026-03-05），实为“%s”", f.LabelZH, v),
-				fmt.Sprintf("%s (%s) must be a date as YYYY-MM-DD (e.g. 2026-03-05), got %q", f.LabelEN, f.Code, v))
+			return fail("date_format", fmt.Sprintf("“%s”应为日期，如 2026-03-05、2026/3/5 或 2026年3月5日，实为“%s”", f.LabelZH, v),
+				fmt.Sprintf("%s (%s) must be a date such as 2026-03-05, 2026/3/5 or 2026年3月5日, got %q", f.LabelEN, f.Code, v))
 		}
-		d, err := time.Parse("2006-01-02", v)
-		if err != nil || d.Year() < 1949 {
-			return fail("date_invalid", fmt.Sprintf("“%s”不是有效日期：“%s”", f.LabelZH, v),
+		d, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return fail("date_invalid", fmt.Sprintf("“%s”不是真实存在的日期：“%s”", f.LabelZH, v),
 				fmt.Sprintf("%s (%s) is not a real date: %q", f.LabelEN, f.Code, v))
+		}
+		if d.Year() < 1949 {
+			return fail("date_invalid", fmt.Sprintf("“%s”（%s）早于 1949 年，请核对", f.LabelZH, v),
+				fmt.Sprintf("%s (%s) is %s, before 1949; check it", f.LabelEN, f.Code, v))
 		}
 		if f.NotFuture && v > today.Format("2006-01-02") {
 			return fail("date_future", fmt.Sprintf("“%s”（%s）晚于今天，决定日期不能是将来的日期", f.LabelZH, v),
 				fmt.Sprintf("%s (%s) is %s, after today; a decision date cannot be in the future", f.LabelEN, f.Code, v))
 		}
 	case TypeDecimal:
+		if strings.Contains(v, ",") && thousandsRE.MatchString(v) {
+			v = strings.ReplaceAll(v, ",", "")
+		}
 		if !decimalRE.MatchString(v) {
 			return fail("decimal_format", fmt.Sprintf("“%s”应为不小于 0 的数字（最多 6 位小数），实为“%s”", f.LabelZH, v),
 				fmt.Sprintf("%s (%s) must be a number ≥ 0 with at most 6 decimals, got %q", f.LabelEN, f.Code, v))
@@ -252,8 +290,8 @@ func (it *Item) checkValue(f *Field, v string, vals map[string]string, today tim
 			}
 		}
 	}
-	if f.Pattern != "" {
-		if re, err := regexp.Compile(f.Pattern); err == nil && !re.MatchString(v) {
+	if f.re != nil {
+		if !f.re.MatchString(v) {
 			return fail("pattern", fmt.Sprintf("“%s”格式不符合目录要求（%s）", f.LabelZH, f.Pattern),
 				fmt.Sprintf("%s (%s) does not match the catalogue's format %s", f.LabelEN, f.Code, f.Pattern))
 		}
@@ -317,16 +355,19 @@ func (it *Item) holds(c *Condition, vals map[string]string) bool {
 // Holds reports whether condition c is true of the canonical values vals.
 func (it *Item) Holds(c *Condition, vals map[string]string) bool { return it.holds(c, vals) }
 
-func (it *Item) describe(c *Condition) string {
+// describe says when condition c holds, in Chinese and in English.
+func (it *Item) describe(c *Condition) (zh, en string) {
 	f, _ := it.Field(c.Field)
-	label := c.Field
+	labelZH, labelEN := c.Field, c.Field
 	if f != nil {
-		label = f.LabelZH
+		labelZH, labelEN = f.LabelZH, f.LabelEN
 	}
 	if len(c.Contains) > 0 {
-		return fmt.Sprintf("“%s”含“%s”时", label, strings.Join(c.Contains, "”或“"))
+		return fmt.Sprintf("“%s”含“%s”时", labelZH, strings.Join(c.Contains, "”或“")),
+			fmt.Sprintf("%s includes %s", labelEN, strings.Join(c.Contains, " or "))
 	}
-	return fmt.Sprintf("“%s”为“%s”时", label, strings.Join(c.Equals, "”或“"))
+	return fmt.Sprintf("“%s”为“%s”时", labelZH, strings.Join(c.Equals, "”或“")),
+		fmt.Sprintf("%s is %s", labelEN, strings.Join(c.Equals, " or "))
 }
 
 // sortErrors orders problems as the fields are ordered in the catalogue.

@@ -48,7 +48,6 @@ type Subject struct {
 type SubjectName struct {
 	Name      string
 	FirstSeen time.Time // when a record first carried the name
-	LastSeen  time.Time // when a record last carried it
 	// AsOf is the latest decision date among records that carried the name.
 	AsOf time.Time
 }
@@ -65,18 +64,20 @@ type SubjectRef struct {
 	IDMasked string
 	Type     string
 	Name     string
-	// AsOf is the date the record states the name for (its decision date);
-	// a subject takes the name of its most recent record.
+	// AsOf is the date the record states the name for (its decision date).
 	AsOf time.Time
+	// Authoritative is true for registration records: only they may rename
+	// a subject that has a registered name. Other records' names are kept
+	// as aliases, searchable but not shown as the name.
+	Authoritative bool
 }
 
 // Provider is a department registered to submit records.
 type Provider struct {
-	ID    int64
-	Code  string // e.g. 420000-SCJG: division code and department abbreviation
-	Name  string
-	Items []string // catalogue item codes it may submit
-	// DelegatesRepair is reserved for later workflows.
+	ID        int64
+	Code      string // e.g. 420000-SCJG: division code and department abbreviation
+	Name      string
+	Items     []string // catalogue item codes it may submit
 	CreatedAt time.Time
 }
 
@@ -97,9 +98,11 @@ type Draft struct {
 	BusinessKey string
 	Subject     SubjectRef
 	// Fields holds the record's values by field code, with personal values
-	// masked. Sealed holds the personal values themselves, encrypted.
-	Fields map[string]string
-	Sealed []byte
+	// masked, and FieldsJSON the same as JSON. Sealed holds the personal
+	// values themselves, encrypted.
+	Fields     map[string]string
+	FieldsJSON []byte
+	Sealed     []byte
 	// ContentHash is a keyed hash of the full canonical content: equal
 	// hashes mean an identical resubmission.
 	ContentHash []byte
@@ -123,10 +126,12 @@ type Submission struct {
 	RequestID      string
 }
 
-// Outcome is what happened to one draft.
+// Outcome is what happened to one draft. A draft the store refuses (a
+// business key already written by the same request) is rejected with Error.
 type Outcome struct {
 	Index     int
 	Status    string
+	Error     *FieldError
 	RecordID  int64
 	SubjectID int64
 	Subject   string // USCC, or the subject id for persons
@@ -210,7 +215,8 @@ type Store interface {
 	// Submit stores the drafts of s in one transaction, in order, and reports
 	// an outcome for each. Same provider, item and business key is the same
 	// record: a changed draft makes a new version, an identical one is
-	// unchanged.
+	// unchanged, and one whose record this request (RequestID) already wrote
+	// is rejected as duplicate_in_batch.
 	Submit(ctx context.Context, s *Submission) ([]Outcome, error)
 
 	// Record returns a record with its whole version history.
@@ -220,9 +226,12 @@ type Store interface {
 	// SubjectByUSCC returns an organisation with its name history.
 	// Returns ENOTFOUND.
 	SubjectByUSCC(ctx context.Context, uscc string) (*Subject, error)
-	// PublicRecords returns the subject's records that are public on day:
-	// public items, active, within their publication window.
-	PublicRecords(ctx context.Context, subjectID int64, day time.Time) ([]*Record, error)
+	// PublicCounts returns, by item, how many of the subject's records are
+	// public on day: public items, active, within their publication window.
+	PublicCounts(ctx context.Context, subjectID int64, day time.Time) (map[string]int, error)
+	// PublicRecords returns up to limit of the subject's records of item
+	// that are public on day, newest decision first, after skipping offset.
+	PublicRecords(ctx context.Context, subjectID int64, item string, day time.Time, limit, offset int) ([]*Record, error)
 	// SearchSubjects finds organisations by name fragment or code prefix.
 	SearchSubjects(ctx context.Context, f SubjectFilter) (*SubjectPage, error)
 

@@ -78,7 +78,8 @@ func Severity(it *catalog.Item, vals map[string]string) (severity string, noEarl
 // Compute returns the publication window of a record with canonical values
 // vals about a subject of type subjectType. Natural persons are never
 // published. A provider-stated end (the item's end field) may shorten the
-// window but never lengthen it past the period's maximum.
+// window to no less than the period's minimum, never lengthen it past the
+// maximum, and is ignored for penalties that can never end early.
 func Compute(it *catalog.Item, vals map[string]string, subjectType string) Window {
 	sev, noEarly := Severity(it, vals)
 	w := Window{Severity: sev, NoEarlyEnd: noEarly}
@@ -107,14 +108,19 @@ func Compute(it *catalog.Item, vals map[string]string, subjectType string) Windo
 		return w
 	}
 	until := AddMonths(from, p.MaxMonths).AddDate(0, 0, -1)
-	if end, ok := date(vals[it.Disclosure.EndField]); ok && end.Before(until) {
-		until = end
-	}
-	w.Until = &until
 	if p.MinMonths > 0 {
 		m := AddMonths(from, p.MinMonths).AddDate(0, 0, -1)
 		w.MinUntil = &m
 	}
+	// A provider may end publication earlier than the maximum, but never
+	// before the minimum, and never for penalties that cannot end early.
+	if end, ok := date(vals[it.Disclosure.EndField]); ok && end.Before(until) && !w.NoEarlyEnd {
+		if w.MinUntil != nil && end.Before(*w.MinUntil) {
+			end = *w.MinUntil
+		}
+		until = end
+	}
+	w.Until = &until
 	return w
 }
 

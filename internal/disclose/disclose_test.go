@@ -53,6 +53,9 @@ func TestCompute(t *testing.T) {
 		{"OKSeriousFlag", pen, map[string]string{"cf_cflb": "罚款", "cf_nr_fk": "3", "cf_qjyz": "是", "cf_jdrq": "2026-02-13"}, "org", true, "serious", "2029-02-12", "2027-02-12", false},
 		{"OKProviderEndShortens", pen, map[string]string{"cf_cflb": "罚款", "cf_nr_fk": "3", "cf_jdrq": "2026-02-13", "cf_gsjzq": "2026-08-13"}, "org", true, "general", "2026-08-13", "2026-05-12", false},
 		{"OKProviderEndCapped", pen, map[string]string{"cf_cflb": "罚款", "cf_nr_fk": "3", "cf_jdrq": "2026-02-13", "cf_gsjzq": "2030-01-01"}, "org", true, "general", "2027-02-12", "2026-05-12", false},
+		{"OKProviderEndNotBeforeMinimum", pen, map[string]string{"cf_cflb": "罚款", "cf_nr_fk": "3", "cf_jdrq": "2026-02-13", "cf_gsjzq": "2026-02-14"}, "org", true, "general", "2026-05-12", "2026-05-12", false},
+		{"OKProviderEndIgnoredForRevocation", pen, map[string]string{"cf_cflb": "吊销许可证件", "cf_jdrq": "2026-11-20", "cf_gsjzq": "2026-11-21"}, "org", true, "serious", "2029-11-19", "2027-11-19", true},
+		{"OKProviderEndMinor", pen, map[string]string{"cf_cflb": "警告", "cf_jdrq": "2026-06-01", "cf_gsjzq": "2026-06-30"}, "org", true, "minor", "2026-06-30", "", false},
 		{"OKPersonNeverPublic", pen, map[string]string{"cf_cflb": "罚款", "cf_nr_fk": "3", "cf_jdrq": "2026-02-13"}, "person", false, "general", "", "", false},
 		{"OKLicenceIndefinite", lic, map[string]string{"xk_jdrq": "2026-02-13"}, "org", true, "", "", "", false},
 	}

@@ -8,8 +8,6 @@
 package intake
 
 import (
-	"encoding/json"
-	"sort"
 	"strings"
 	"time"
 
@@ -29,19 +27,20 @@ type Preparer struct {
 }
 
 // Prepare validates one raw record of item it, submitted at now, and returns
-// its draft, or every problem found.
-func (p *Preparer) Prepare(it *catalog.Item, index int, raw map[string]any, now time.Time) (*credit.Draft, []credit.FieldError) {
+// its draft, or every problem found, with the normalisations made.
+func (p *Preparer) Prepare(it *catalog.Item, index int, raw map[string]any, now time.Time) (*credit.Draft, []credit.FieldError, []catalog.Normalisation) {
 	today := now.In(workday.CST)
-	vals, errs := it.Check(raw, today)
-	subjectType, errs := subjectType(it, vals, errs)
+	c := it.Check(raw, today)
+	vals := c.Values
+	subjectType, errs := subjectType(it, vals, c.Errors)
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, errs, c.Notes
 	}
 	d := &credit.Draft{Index: index}
 
 	// The subject's key, and the name it is known by.
 	rule := it.Subject
-	ref := credit.SubjectRef{Name: vals[rule.NameField], Type: vals[rule.TypeField]}
+	ref := credit.SubjectRef{Name: vals[rule.NameField], Type: vals[rule.TypeField], Authoritative: it.Category == "registration"}
 	if ref.Type == "" {
 		ref.Type = subjectType
 	}
@@ -73,21 +72,29 @@ func (p *Preparer) Prepare(it *catalog.Item, index int, raw map[string]any, now 
 	d.PublishedFrom = w.From
 	d.PublishedUntil = w.Until
 
-	// The content hash covers every value in clear, so that a change to a
-	// personal value is a change; then personal values are sealed and masked.
-	d.ContentHash = p.contentHash(it, vals)
-	personal := map[string]string{}
+	// Personal values are sealed and masked; the content hash covers every
+	// value in clear, so that a change to a personal value is a change.
+	var personal map[string]string
 	for _, f := range it.Fields {
 		if v, ok := vals[f.Code]; ok && f.Personal {
+			if personal == nil {
+				personal = map[string]string{}
+			}
 			personal[f.Code] = v
 			vals[f.Code] = ident.MaskIDCard(v)
 		}
 	}
-	if len(personal) > 0 {
-		b, _ := json.Marshal(personal)
-		d.Sealed = p.Keys.Seal(b)
-	}
 	d.Fields = vals
+	d.FieldsJSON = appendJSON(make([]byte, 0, 1024), vals)
+	h := p.Keys.Hasher()
+	h.Write([]byte("record\x00" + it.Code + "\x00"))
+	h.Write(d.FieldsJSON)
+	if personal != nil {
+		sealed := appendJSON(nil, personal)
+		h.Write(sealed)
+		d.Sealed = p.Keys.Seal(sealed)
+	}
+	d.ContentHash = h.Sum(nil)
 	d.Subject = ref
 
 	keys := make([]string, len(it.BusinessKey))
@@ -95,7 +102,7 @@ func (p *Preparer) Prepare(it *catalog.Item, index int, raw map[string]any, now 
 		keys[i] = vals[k]
 	}
 	d.BusinessKey = strings.Join(keys, "|")
-	return d, nil
+	return d, nil, c.Notes
 }
 
 // subjectType maps the record's subject category to a catalogue subject type
@@ -117,23 +124,6 @@ func subjectType(it *catalog.Item, vals map[string]string, errs []credit.FieldEr
 			"this item does not take subjects of category %q; check "+f.LabelEN, v))
 	}
 	return t, errs
-}
-
-func (p *Preparer) contentHash(it *catalog.Item, vals map[string]string) []byte {
-	codes := make([]string, 0, len(vals))
-	for c := range vals {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
-	h := p.Keys.Hasher()
-	h.Write([]byte("record\x00" + it.Code + "\x00"))
-	for _, c := range codes {
-		h.Write([]byte(c))
-		h.Write([]byte{0})
-		h.Write([]byte(vals[c]))
-		h.Write([]byte{0})
-	}
-	return h.Sum(nil)
 }
 
 func parseDate(s string) (time.Time, bool) {

@@ -30,7 +30,7 @@ func TestPrepare(t *testing.T) {
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, workday.CST)
 
 	t.Run("OKOrganisation", func(t *testing.T) {
-		d, errs := p.Prepare(pen, 3, catalogtest.Penalty(), now)
+		d, errs, _ := p.Prepare(pen, 3, catalogtest.Penalty(), now)
 		if len(errs) > 0 {
 			t.Fatal(errs)
 		}
@@ -57,7 +57,7 @@ func TestPrepare(t *testing.T) {
 		}
 	})
 	t.Run("OKPerson", func(t *testing.T) {
-		d, errs := p.Prepare(pen, 0, catalogtest.Penalty("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "fddbr_zjhm", "", "fddbr_zjlx", "",
+		d, errs, _ := p.Prepare(pen, 0, catalogtest.Penalty("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "fddbr_zjhm", "", "fddbr_zjlx", "",
 			"xdr_mc", "李四", "zjlx", "身份证", "zjhm", "110105195001010039"), now)
 		if len(errs) > 0 {
 			t.Fatal(errs)
@@ -68,16 +68,16 @@ func TestPrepare(t *testing.T) {
 		if strings.Contains(string(d.Subject.IDSealed), "110105195001010039") {
 			t.Error("sealed identity contains the number in clear")
 		}
-		d2, _ := p.Prepare(pen, 0, catalogtest.Penalty("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "fddbr_zjhm", "", "fddbr_zjlx", "",
+		d2, _, _ := p.Prepare(pen, 0, catalogtest.Penalty("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "fddbr_zjhm", "", "fddbr_zjlx", "",
 			"xdr_mc", "李四", "zjlx", "身份证", "zjhm", "110105195001010039", "cf_wsh", "other"), now)
 		if !bytes.Equal(d.Subject.IDHash, d2.Subject.IDHash) {
 			t.Error("the same person hashes differently")
 		}
 	})
 	t.Run("OKContentHash", func(t *testing.T) {
-		a, _ := p.Prepare(pen, 0, catalogtest.Penalty(), now)
-		b, _ := p.Prepare(pen, 0, catalogtest.Penalty("cf_nr_fk", "5.0"), now)
-		c, _ := p.Prepare(pen, 0, catalogtest.Penalty("fddbr_zjhm", "110105195001010039"), now)
+		a, _, _ := p.Prepare(pen, 0, catalogtest.Penalty(), now)
+		b, _, _ := p.Prepare(pen, 0, catalogtest.Penalty("cf_nr_fk", "5.0"), now)
+		c, _, _ := p.Prepare(pen, 0, catalogtest.Penalty("fddbr_zjhm", "110105195001010039"), now)
 		if !bytes.Equal(a.ContentHash, b.ContentHash) {
 			t.Error("equal canonical content hashes differently")
 		}
@@ -87,7 +87,7 @@ func TestPrepare(t *testing.T) {
 	})
 	t.Run("ErrSubjectType", func(t *testing.T) {
 		vs, _ := catalog.Default().Item("voluntary_service")
-		_, errs := p.Prepare(vs, 0, map[string]any{"xdr_mc": "x", "xdr_lb": "个体工商户"}, now)
+		_, errs, _ := p.Prepare(vs, 0, map[string]any{"xdr_mc": "x", "xdr_lb": "个体工商户"}, now)
 		found := false
 		for _, e := range errs {
 			if e.Code == "enum" || e.Code == "subject_type" {

@@ -13,9 +13,11 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/ident"
 )
 
 // Problem is an RFC 9457 problem detail with the platform's extensions: a
@@ -62,7 +64,7 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	code := credit.ErrorCode(err)
 	status := Status(code)
 	if status == http.StatusInternalServerError {
-		slog.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", RequestID(r))
+		Logger(r).ErrorContext(r.Context(), "internal error", "err", Masked(err.Error()), "method", r.Method, "path", Masked(r.URL.Path), "request_id", RequestID(r))
 	}
 	zh, en := credit.ErrorMessages(err)
 	p := Problem{Status: status, Code: code, MessageZH: zh, MessageEN: en, Detail: en}
@@ -106,7 +108,27 @@ func JSON(w http.ResponseWriter, status int, v any) {
 
 type ctxKey int
 
-const requestIDKey ctxKey = 0
+const (
+	requestIDKey ctxKey = iota
+	loggerKey
+)
+
+// Logger returns the logger the middleware gave the request.
+func Logger(r *http.Request) *slog.Logger {
+	if l, ok := r.Context().Value(loggerKey).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
+// idLike matches what could be a resident identity number in a path.
+var idLike = regexp.MustCompile(`[0-9]{14}[0-9Xx]{1,4}`)
+
+// Masked returns s fit for logs: anything shaped like an identity number is
+// masked, since a path or an error text may carry one by mistake.
+func Masked(s string) string {
+	return idLike.ReplaceAllStringFunc(s, ident.MaskIDCard)
+}
 
 // RequestID returns the id the middleware gave the request.
 func RequestID(r *http.Request) string {
@@ -140,14 +162,16 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Middleware wraps h with a request id (X-Request-ID), panic recovery (a
 // problem response, never a stack trace) and an access log line. The log
-// carries the path but never the query or body, which may hold personal data.
+// carries the route and the path with identity-like numbers masked, never
+// the query or body, which may hold personal data.
 func Middleware(log *slog.Logger, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		b := make([]byte, 8)
 		rand.Read(b)
 		id := hex.EncodeToString(b)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		r = r.WithContext(context.WithValue(ctx, loggerKey, log))
 		w.Header().Set("X-Request-ID", id)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
@@ -155,12 +179,12 @@ func Middleware(log *slog.Logger, h http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.ErrorContext(r.Context(), "panic", "panic", v, "path", r.URL.Path, "request_id", id)
+				log.ErrorContext(r.Context(), "panic", "panic", v, "path", Masked(r.URL.Path), "request_id", id)
 				if sw.status == 0 {
 					Error(sw, r, errors.New("panic"))
 				}
 			}
-			log.Info("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
+			log.Info("http", "method", r.Method, "route", r.Pattern, "path", Masked(r.URL.Path), "status", sw.status, "bytes", sw.bytes,
 				"ms", float64(time.Since(start).Microseconds())/1000, "request_id", id)
 		}()
 		h.ServeHTTP(sw, r)

@@ -94,7 +94,8 @@ var defaultCal = sync.OnceValue(func() *Calendar {
 })
 
 // Default returns the calendar of the built-in years. It is parsed once and
-// shared; the built-in data is covered by tests, so Default does not panic.
+// shared. Built-in data that fails to parse is a build defect and panics;
+// tests cover it.
 func Default() *Calendar { return defaultCal() }
 
 // Load returns a calendar of the built-in years plus every file named

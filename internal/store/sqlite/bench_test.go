@@ -53,7 +53,7 @@ func newBenchEnv(b *testing.B, orgs int) *benchEnv {
 func (e *benchEnv) submit(b *testing.B, recs []map[string]any) {
 	sub := &credit.Submission{Provider: e.provider, Item: e.item.Code, CatalogVersion: e.item.Version}
 	for i, r := range recs {
-		d, errs := e.prep.Prepare(e.item, i, r, e.now)
+		d, errs, _ := e.prep.Prepare(e.item, i, r, e.now)
 		if len(errs) > 0 {
 			b.Fatalf("invalid demo record: %+v", errs)
 		}
@@ -92,8 +92,14 @@ func BenchmarkPublicSubject(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := e.db.PublicRecords(ctx, s.ID, e.now); err != nil {
+		counts, err := e.db.PublicCounts(ctx, s.ID, e.now)
+		if err != nil {
 			b.Fatal(err)
+		}
+		for item := range counts {
+			if _, err := e.db.PublicRecords(ctx, s.ID, item, e.now, 20, 0); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

@@ -85,6 +85,9 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 		probe.HandleFunc(pattern, func(http.ResponseWriter, *http.Request) {})
 		if _, matched := probe.Handler(r); matched == pattern {
 			allow = append(allow, method)
+			if method == http.MethodGet {
+				allow = append(allow, http.MethodHead) // ServeMux serves HEAD for GET routes
+			}
 		}
 	}
 	if len(allow) > 0 {

@@ -369,6 +369,12 @@ func TestOpenAPIRoutes(t *testing.T) {
 		if len(responses) == 0 {
 			t.Errorf("%s: no responses", key)
 		}
+		// Every operation documents the 405 its path gives other methods.
+		if responses["405"] == nil {
+			t.Errorf("%s: 405 is not documented", key)
+		} else if hs := oaMapOf(oaDeref(t, doc, responses["405"])["headers"]); hs["Allow"] == nil {
+			t.Errorf("%s: 405 does not document the Allow header", key)
+		}
 		// Operations behind the API key, and only those, say so and document 401.
 		_, secured := op["security"]
 		if _, has401 := responses["401"]; secured != has401 {
@@ -400,12 +406,24 @@ func TestOpenAPIRoutes(t *testing.T) {
 
 // oaMatch finds the documented operation serving method and a concrete path.
 func oaMatch(ops map[string]map[string]any, method, path string) (string, map[string]any) {
+	for _, key := range oaMatchAll(ops, path) {
+		if m, _, _ := strings.Cut(key, " "); m == method {
+			return key, ops[key]
+		}
+	}
+	return "", nil
+}
+
+// oaMatchAll returns, sorted, the documented operations ("METHOD path") of
+// every method on the path template a concrete path matches.
+func oaMatchAll(ops map[string]map[string]any, path string) []string {
 	path, _, _ = strings.Cut(path, "?")
 	got := strings.Split(path, "/")
-	for key, op := range ops {
-		m, tmpl, _ := strings.Cut(key, " ")
+	var keys []string
+	for key := range ops {
+		_, tmpl, _ := strings.Cut(key, " ")
 		segs := strings.Split(tmpl, "/")
-		if m != method || len(segs) != len(got) {
+		if len(segs) != len(got) {
 			continue
 		}
 		match := true
@@ -417,10 +435,11 @@ func oaMatch(ops map[string]map[string]any, method, path string) (string, map[st
 			}
 		}
 		if match {
-			return key, op
+			keys = append(keys, key)
 		}
 	}
-	return "", nil
+	sort.Strings(keys)
+	return keys
 }
 
 func TestOpenAPIResponses(t *testing.T) {
@@ -437,6 +456,10 @@ func TestOpenAPIResponses(t *testing.T) {
 		t.Fatalf("setup penalty: %d %v", status, body)
 	}
 	recordID := int64(Results(t, body)[0]["record_id"].(float64))
+	status, body = env.Submit(t, "420000-SCJG", "admin_penalty", false, Penalty("2026-11-24", "cf_wsh", "鄂市监罚〔2026〕10号"))
+	if status != http.StatusOK || Results(t, body)[0]["status"] != "created" {
+		t.Fatalf("setup second penalty: %d %v", status, body)
+	}
 	status, body = env.Submit(t, "420100-SWJ", "admin_licensing", false, Licence("2026-01-10", "xdr_mc", "武汉楚天建筑有限公司"))
 	if status != http.StatusOK || Results(t, body)[0]["status"] != "created" {
 		t.Fatalf("setup licence: %d %v", status, body)
@@ -452,6 +475,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	batch := func(records ...any) []byte {
 		return js(map[string]any{"item": "admin_penalty", "records": records})
 	}
+	invalidUTF8 := []byte("{\"item\":\"admin_penalty\",\"records\":[{\"cf_wsh\":\"\xff\xfe\"}]}")
 	tooMany := []byte(`{"item":"admin_penalty","records":[{}` + strings.Repeat(`,{}`, api.DefaultLimits.MaxRecords) + `]}`)
 	record := fmt.Sprintf("/api/v1/records/%d", recordID)
 
@@ -483,12 +507,22 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"submit unknown top-level field", "POST", "/api/v1/records", scjg, []byte(`{"item": "admin_penalty", "records": [{}], "extra": 1}`), -1, 400, nil},
 		{"submit empty records", "POST", "/api/v1/records", scjg, batch(), -1, 400, nil},
 		{"submit too many records", "POST", "/api/v1/records", scjg, tooMany, -1, 413, nil},
+		{"submit normalised", "POST", "/api/v1/records", scjg, batch(Penalty("2026年2月13日", "cf_wsh", "鄂市监罚〔2026〕6号")), +1, 200,
+			[]string{`"status":"created"`, `"normalised":[{"field":"cf_jdrq","code":"date_format"}]`}},
+		{"submit duplicate in batch", "POST", "/api/v1/records", scjg,
+			batch(Penalty("2026-11-26", "cf_wsh", "鄂市监罚〔2026〕7号"), Penalty("2026-11-26", "cf_wsh", "鄂市监罚〔2026〕7号")), +1, 200,
+			[]string{`"status":"created"`, `"code":"duplicate_in_batch"`}},
+		{"submit array body", "POST", "/api/v1/records", scjg, []byte(`[]`), -1, 400, nil},
+		{"submit invalid UTF-8", "POST", "/api/v1/records", scjg, invalidUTF8, 0, 400, nil},
+		{"submit key in other case", "POST", "/api/v1/records", scjg, []byte(`{"Item": "admin_penalty", "records": [{}]}`), -1, 400, nil},
+		{"submit GET", "GET", "/api/v1/records", scjg, nil, 0, 405, nil},
 
 		{"record own", "GET", record, scjg, nil, 0, 200, []string{`"versions":[{`, `"fddbr_zjhm":"11010519491231002X"`}},
 		{"record of another provider", "GET", record, swj, nil, 0, 404, nil},
 		{"record missing", "GET", "/api/v1/records/999999", scjg, nil, 0, 404, nil},
 		{"record bad id", "GET", "/api/v1/records/abc", scjg, nil, 0, 400, nil},
 		{"record no key", "GET", record, "", nil, 0, 401, nil},
+		{"record DELETE", "DELETE", record, scjg, nil, 0, 405, nil},
 
 		{"search by name", "GET", "/api/v1/subjects?q=楚天", "", nil, 0, 200, []string{`"uscc":"91110000600037341L"`}},
 		{"search by code prefix", "GET", "/api/v1/subjects?q=9111&page=1&per_page=50", "", nil, 0, 200, []string{`"uscc":"91110000600037341L"`}},
@@ -496,20 +530,154 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"search without q", "GET", "/api/v1/subjects", "", nil, 0, 400, nil},
 		{"search per_page 51", "GET", "/api/v1/subjects?q=楚天&per_page=51", "", nil, 0, 400, nil},
 		{"search bad page", "GET", "/api/v1/subjects?q=楚天&page=0", "", nil, 0, 400, nil},
+		{"search POST", "POST", "/api/v1/subjects?q=楚天", "", []byte(`{}`), 0, 405, nil},
 
 		{"subject", "GET", "/api/v1/subjects/91110000600037341L", "", nil, 0, 200, []string{`"former_names":[{`, `"severity":"general"`, `"records":[{`}},
 		{"subject unknown", "GET", "/api/v1/subjects/91350100M000100Y43", "", nil, 0, 404, nil},
 		{"subject malformed", "GET", "/api/v1/subjects/91110000600037341A", "", nil, 0, 400, nil},
+		{"subject per_item 1", "GET", "/api/v1/subjects/91110000600037341L?per_item=1", "", nil, 0, 200, []string{`"per_page":1`}},
+		{"subject item page 2", "GET", "/api/v1/subjects/91110000600037341L?item=admin_penalty&page=2&per_item=1", "", nil, 0, 200, []string{`"page":2`}},
+		{"subject per_item 101", "GET", "/api/v1/subjects/91110000600037341L?per_item=101", "", nil, 0, 400, nil},
+		{"subject page 2 without item", "GET", "/api/v1/subjects/91110000600037341L?page=2", "", nil, 0, 400, nil},
+		{"subject unknown item", "GET", "/api/v1/subjects/91110000600037341L?item=nope", "", nil, 0, 400, nil},
+		{"subject DELETE", "DELETE", "/api/v1/subjects/91110000600037341L", "", nil, 0, 405, nil},
 
 		{"catalogue", "GET", "/api/v1/catalog", "", nil, 0, 200, []string{`"serious_flag":{`, `"periods":{`}},
 		{"catalogue item", "GET", "/api/v1/catalog/admin_penalty", "", nil, 0, 200, nil},
 		{"catalogue unknown item", "GET", "/api/v1/catalog/no_such_item", "", nil, 0, 404, nil},
+		{"catalogue PUT", "PUT", "/api/v1/catalog", "", []byte(`{}`), 0, 405, nil},
+		{"catalogue item DELETE", "DELETE", "/api/v1/catalog/admin_penalty", "", nil, 0, 405, nil},
 		{"openapi", "GET", "/api/openapi.json", "", nil, 0, 200, nil},
+		{"openapi POST", "POST", "/api/openapi.json", "", []byte(`{}`), 0, 405, nil},
+	}
+
+	// checks holds further checks of a scenario's decoded body, by name.
+	var firstPenalty any // record_id of the newest penalty, from "subject per_item 1"
+	penalties := func(t *testing.T, v any) map[string]any {
+		t.Helper()
+		for _, it := range oaArray(oaMapOf(v)["items"]) {
+			if m := oaMapOf(it); m["item"] == "admin_penalty" {
+				return m
+			}
+		}
+		t.Fatalf("no admin_penalty entry in %s", oaShow(v))
+		return nil
+	}
+	paged := func(t *testing.T, ir map[string]any, page, perPage int) {
+		t.Helper()
+		total, _ := oaNum(ir["total"])
+		if ir["page"] != json.Number(strconv.Itoa(page)) || ir["per_page"] != json.Number(strconv.Itoa(perPage)) || total < 2 ||
+			len(oaArray(ir["records"])) != 1 {
+			t.Errorf("admin_penalty: page %v, per_page %v, total %v, %d records; want page %d, per_page %d, total at least 2, 1 record",
+				ir["page"], ir["per_page"], ir["total"], len(oaArray(ir["records"])), page, perPage)
+		}
+	}
+	checks := map[string]func(t *testing.T, v any){
+		"subject per_item 1": func(t *testing.T, v any) {
+			ir := penalties(t, v)
+			paged(t, ir, 1, 1)
+			if recs := oaArray(ir["records"]); len(recs) > 0 {
+				firstPenalty = oaMapOf(recs[0])["record_id"]
+			}
+		},
+		"subject item page 2": func(t *testing.T, v any) {
+			if n := len(oaArray(oaMapOf(v)["items"])); n != 1 {
+				t.Errorf("item=admin_penalty: %d items, want only admin_penalty", n)
+			}
+			ir := penalties(t, v)
+			paged(t, ir, 2, 1)
+			if recs := oaArray(ir["records"]); len(recs) > 0 && firstPenalty != nil && oaMapOf(recs[0])["record_id"] == firstPenalty {
+				t.Errorf("page 2 repeats record %v of page 1", firstPenalty)
+			}
+		},
 	}
 
 	exercised := map[string]bool{} // "METHOD path status"
+
+	// conforms checks response r against the documentation of operation key.
+	conforms := func(t *testing.T, key string, op map[string]any, r oaResponse) any {
+		t.Helper()
+		code := strconv.Itoa(r.Status)
+		responses, _ := op["responses"].(map[string]any)
+		if responses[code] == nil {
+			t.Fatalf("%s: status %d is not documented", key, r.Status)
+		}
+		exercised[key+" "+code] = true
+		resp := oaDeref(t, doc, responses[code])
+
+		for name, h := range oaMapOf(resp["headers"]) {
+			hm := oaDeref(t, doc, h)
+			if hm["required"] == true && r.Header.Get(name) == "" {
+				t.Errorf("%s %s: documented header %s is missing", key, code, name)
+			}
+		}
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		if err != nil {
+			t.Fatalf("%s %s: Content-Type %q: %v", key, code, r.Header.Get("Content-Type"), err)
+		}
+		media, ok := oaMapOf(resp["content"])[mt].(map[string]any)
+		if !ok {
+			t.Fatalf("%s %s: media type %s is not documented (documented: %v)", key, code, mt, oaKeys(resp["content"]))
+		}
+		v, err := oaDecode(r.Body)
+		if err != nil {
+			t.Fatalf("%s %s: body is not JSON: %v", key, code, err)
+		}
+		for _, e := range checker.check(media["schema"], v, "$") {
+			t.Errorf("%s %s (%s): %s", key, code, mt, e)
+		}
+		if mt == "application/problem+json" {
+			if s := oaMapOf(v)["status"]; s != json.Number(code) {
+				t.Errorf("%s %s: problem status %v differs from the HTTP status", key, code, s)
+			}
+		}
+		return v
+	}
+
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.want == http.StatusMethodNotAllowed {
+				// A method the path does not have: each of the path's
+				// operations documents the 405, and Allow lists exactly
+				// the documented methods, with HEAD wherever GET is.
+				keys := oaMatchAll(ops, tc.path)
+				if len(keys) == 0 {
+					t.Fatalf("%s: no documented path", tc.path)
+				}
+				var want []string
+				for _, key := range keys {
+					m, _, _ := strings.Cut(key, " ")
+					if m == tc.method {
+						t.Fatalf("%s is documented; pick a method the path does not have", key)
+					}
+					want = append(want, m)
+					if m == "GET" {
+						want = append(want, "HEAD")
+					}
+				}
+				r := oaRequest(t, env, tc.method, tc.path, tc.key, tc.body)
+				if r.Status != tc.want {
+					t.Fatalf("%s %s: status %d, want %d; body %s", tc.method, tc.path, r.Status, tc.want, oaShow(string(r.Body)))
+				}
+				var allow []string
+				for _, m := range strings.Split(r.Header.Get("Allow"), ",") {
+					if m = strings.TrimSpace(m); m != "" {
+						allow = append(allow, m)
+					}
+				}
+				sort.Strings(want)
+				sort.Strings(allow)
+				if !slices.Equal(allow, want) {
+					t.Errorf("%s %s: Allow %q, want the methods %v", tc.method, tc.path, r.Header.Get("Allow"), want)
+				}
+				for _, key := range keys {
+					v := conforms(t, key, ops[key], r)
+					if c := oaMapOf(v)["code"]; c != "method_not_allowed" {
+						t.Errorf("%s %s: code %v, want method_not_allowed", tc.method, tc.path, c)
+					}
+				}
+				return
+			}
 			key, op := oaMatch(ops, tc.method, tc.path)
 			if op == nil {
 				t.Fatalf("%s %s: no documented operation", tc.method, tc.path)
@@ -541,41 +709,20 @@ func TestOpenAPIResponses(t *testing.T) {
 					t.Errorf("%s %s: the body lacks %s: %s", tc.method, tc.path, s, oaShow(string(r.Body)))
 				}
 			}
-			code := strconv.Itoa(r.Status)
-			responses, _ := op["responses"].(map[string]any)
-			if responses[code] == nil {
-				t.Fatalf("%s: status %d is not documented", key, r.Status)
-			}
-			exercised[key+" "+code] = true
-			resp := oaDeref(t, doc, responses[code])
-
-			for name, h := range oaMapOf(resp["headers"]) {
-				hm := oaDeref(t, doc, h)
-				if hm["required"] == true && r.Header.Get(name) == "" {
-					t.Errorf("%s %s: documented header %s is missing", key, code, name)
-				}
-			}
-			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if err != nil {
-				t.Fatalf("%s %s: Content-Type %q: %v", key, code, r.Header.Get("Content-Type"), err)
-			}
-			media, ok := oaMapOf(resp["content"])[mt].(map[string]any)
-			if !ok {
-				t.Fatalf("%s %s: media type %s is not documented (documented: %v)", key, code, mt, oaKeys(resp["content"]))
-			}
-			v, err := oaDecode(r.Body)
-			if err != nil {
-				t.Fatalf("%s %s: body is not JSON: %v", key, code, err)
-			}
-			for _, e := range checker.check(media["schema"], v, "$") {
-				t.Errorf("%s %s (%s): %s", key, code, mt, e)
-			}
-			if mt == "application/problem+json" {
-				if s := oaMapOf(v)["status"]; s != json.Number(code) {
-					t.Errorf("%s %s: problem status %v differs from the HTTP status", key, code, s)
-				}
+			v := conforms(t, key, op, r)
+			if check := checks[tc.name]; check != nil && r.Status == tc.want {
+				check(t, v)
 			}
 		})
+	}
+	names := map[string]bool{}
+	for _, tc := range tests {
+		names[tc.name] = true
+	}
+	for name := range checks {
+		if !names[name] {
+			t.Errorf("checks has %q, which is no scenario", name)
+		}
 	}
 
 	// Every documented status is exercised, except those no test can provoke.

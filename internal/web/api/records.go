@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -39,6 +40,22 @@ type recordResult struct {
 	SubjectID int64               `json:"subject_id,omitempty"`
 	Version   int                 `json:"version,omitempty"`
 	Errors    []credit.FieldError `json:"errors,omitempty"`
+	// Normalised lists what was changed to make values canonical.
+	Normalised []catalog.Normalisation `json:"normalised,omitempty"`
+}
+
+// duplicateInBatch is the error of a record whose business key an earlier
+// record of the same batch already has: which one to keep is the
+// provider's to say.
+func duplicateInBatch(it *catalog.Item, index, first int) credit.FieldError {
+	var zh, en []string
+	for _, k := range it.BusinessKey {
+		f, _ := it.Field(k)
+		zh, en = append(zh, "“"+f.LabelZH+"”"), append(en, f.LabelEN)
+	}
+	return credit.FieldError{Field: it.BusinessKey[0], Code: "duplicate_in_batch",
+		MessageZH: fmt.Sprintf("第 %d 条记录与同批第 %d 条的%s相同；同一记录在一批中只能出现一次，请删除重复项", index, first, strings.Join(zh, "、")),
+		MessageEN: fmt.Sprintf("record %d has the same %s as record %d of this batch; a record may appear once per batch, remove the duplicate", index, strings.Join(en, ", "), first)}
 }
 
 // submit stores a batch of records of one item: POST /api/v1/records.
@@ -59,6 +76,11 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, p *credit.Provi
 		web.Error(w, r, credit.Errorf(credit.EINVALID, "读取请求体失败，请重试", "could not read the request body; please retry"))
 		return
 	}
+	if !utf8.Valid(body) {
+		web.Error(w, r, credit.Errorf(credit.EINVALID, "请求体不是有效的 UTF-8 文本，请以 UTF-8 编码提交 JSON",
+			"the body is not valid UTF-8; send the JSON encoded as UTF-8"))
+		return
+	}
 	var req submitRequest
 	if err := decodeStrict(body, &req); err != nil {
 		web.Error(w, r, err)
@@ -76,8 +98,9 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, p *credit.Provi
 		return
 	}
 	if !p.MayProvide(it.Code) || !it.AllowsProvider(p.Code) {
-		web.Error(w, r, credit.Errorf(credit.EFORBIDDEN, "提供单位 %s 未获准报送“%s”（%s），如需报送请联系信用中心登记",
-			"provider %s is not registered to submit %s (%s); ask the credit center to register it", p.Code, it.NameZH, it.Code))
+		web.Error(w, r, &credit.Error{Code: credit.EFORBIDDEN,
+			MessageZH: fmt.Sprintf("提供单位 %s 未获准报送“%s”（%s），如需报送请联系信用中心登记", p.Code, it.NameZH, it.Code),
+			MessageEN: fmt.Sprintf("provider %s is not registered to submit %s (%s); ask the credit center to register it", p.Code, it.NameEN, it.Code)})
 		return
 	}
 	if len(req.Records) == 0 {
@@ -95,6 +118,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, p *credit.Provi
 		Summary: map[string]int{credit.StatusCreated: 0, credit.StatusUpdated: 0, credit.StatusUnchanged: 0, credit.StatusRejected: 0},
 		Results: make([]recordResult, len(req.Records))}
 	sub := &credit.Submission{Provider: p, Item: it.Code, CatalogVersion: it.Version, RequestID: resp.RequestID}
+	seen := make(map[string]int, len(req.Records)) // business key -> first index
 	for i, raw := range req.Records {
 		resp.Results[i].Index = i
 		fields, err := decodeRecord(raw)
@@ -102,11 +126,18 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, p *credit.Provi
 			resp.Results[i].Status, resp.Results[i].Errors = credit.StatusRejected, []credit.FieldError{*err}
 			continue
 		}
-		d, errs := h.Preparer.Prepare(it, i, fields, now)
+		d, errs, notes := h.Preparer.Prepare(it, i, fields, now)
+		resp.Results[i].Normalised = notes
 		if len(errs) > 0 {
 			resp.Results[i].Status, resp.Results[i].Errors = credit.StatusRejected, errs
 			continue
 		}
+		if first, dup := seen[d.BusinessKey]; dup {
+			resp.Results[i].Status = credit.StatusRejected
+			resp.Results[i].Errors = []credit.FieldError{duplicateInBatch(it, i, first)}
+			continue
+		}
+		seen[d.BusinessKey] = i
 		sub.Drafts = append(sub.Drafts, d)
 	}
 	rejected := len(req.Records) - len(sub.Drafts)
@@ -130,8 +161,12 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, p *credit.Provi
 			return
 		}
 		for _, o := range outs {
-			resp.Results[o.Index] = recordResult{Index: o.Index, Status: o.Status, RecordID: o.RecordID,
-				Subject: o.Subject, SubjectID: o.SubjectID, Version: o.Version}
+			res := recordResult{Index: o.Index, Status: o.Status, RecordID: o.RecordID,
+				Subject: o.Subject, SubjectID: o.SubjectID, Version: o.Version, Normalised: resp.Results[o.Index].Normalised}
+			if o.Error != nil {
+				res.Errors = []credit.FieldError{*o.Error}
+			}
+			resp.Results[o.Index] = res
 		}
 		resp.Stored = true
 	}
@@ -141,9 +176,23 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, p *credit.Provi
 	web.JSON(w, http.StatusOK, resp)
 }
 
-// decodeStrict decodes a JSON object, refusing unknown fields and saying
-// where a syntax error is.
+// decodeStrict decodes a JSON object, refusing unknown fields (matched
+// exactly, not ignoring case as encoding/json does) and saying where a
+// syntax error is.
 func decodeStrict(body []byte, v any) error {
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] != '{' && json.Valid(trimmed) {
+		return credit.Errorf(credit.EINVALID, "请求体应为 JSON 对象，如 {\"item\": \"admin_penalty\", \"records\": [...]}",
+			`the body must be a JSON object such as {"item": "admin_penalty", "records": [...]}`)
+	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(body, &keys) == nil {
+		for k := range keys {
+			if k != "item" && k != "records" {
+				return credit.Errorf(credit.EINVALID, "不认识的字段 %q：请求体只接受 item 和 records",
+					"unknown field %q: the body takes only item and records", k)
+			}
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,12 +46,17 @@ type subjectID struct {
 func (h *Handler) searchSubjects(w http.ResponseWriter, r *http.Request) {
 	qs := r.URL.Query()
 	q := strings.TrimSpace(qs.Get("q"))
+	if !utf8.ValidString(q) {
+		web.Error(w, r, credit.Errorf(credit.EINVALID, "查询词不是有效的 UTF-8 文本", "the query is not valid UTF-8 text"))
+		return
+	}
+	q = strings.TrimSpace(strings.Map(fullWidthToASCII, q))
 	if q == "" {
 		web.Error(w, r, credit.Errorf(credit.EINVALID, "请提供查询词 q：名称中的任意字词或统一社会信用代码前缀",
 			"give a query q: any part of a name, or the beginning of a unified social credit code"))
 		return
 	}
-	if n := utf8.RuneCountInString(q); n > maxQueryRunes || !utf8.ValidString(q) {
+	if n := utf8.RuneCountInString(q); n > maxQueryRunes {
 		web.Error(w, r, credit.Errorf(credit.EINVALID, "查询词最多 %d 个字符", "the query may have at most %d characters", maxQueryRunes))
 		return
 	}
@@ -84,6 +90,18 @@ func (h *Handler) searchSubjects(w http.ResponseWriter, r *http.Request) {
 			Division: ident.DivisionName(hit.USCC[2:8])})
 	}
 	web.JSON(w, http.StatusOK, out)
+}
+
+// fullWidthToASCII maps full-width letters, digits and the ideographic
+// space to ASCII, so that a code typed with a Chinese input method matches.
+func fullWidthToASCII(r rune) rune {
+	switch {
+	case r == '\u3000':
+		return ' '
+	case r >= '０' && r <= '９', r >= 'Ａ' && r <= 'Ｚ', r >= 'ａ' && r <= 'ｚ':
+		return r - 0xfee0
+	}
+	return r
 }
 
 func intParam(v, name string, def int) (int, error) {
@@ -127,6 +145,9 @@ type itemRecords struct {
 	NameEN   string         `json:"name_en"`
 	Category string         `json:"category"`
 	Nature   string         `json:"nature"`
+	Total    int            `json:"total"`
+	Page     int            `json:"page"`
+	PerPage  int            `json:"per_page"`
 	Records  []publicRecord `json:"records"`
 }
 
@@ -142,14 +163,47 @@ type publicRecord struct {
 	Fields         map[string]string `json:"fields"`
 }
 
+// Paging of a subject's records per item.
+const (
+	defaultPerItem = 20
+	maxPerItem     = 100
+)
+
 // getSubject is the public view of an organisation: GET /api/v1/subjects/{uscc}.
-// Natural persons have no public view: their lookups end as not found, the
-// same as an unknown code.
+// Each public catalogue item lists its newest records (per_item, default
+// 20) with the total; item=CODE&page=N pages through one item. Natural
+// persons have no public view: their lookups end as not found, the same as
+// an unknown code.
 func (h *Handler) getSubject(w http.ResponseWriter, r *http.Request) {
 	code := ident.NormalizeUSCC(r.PathValue("uscc"))
 	if err := ident.CheckUSCC(code); err != nil {
-		ie := err.(*ident.Error)
-		web.Error(w, r, &credit.Error{Code: credit.EINVALID, MessageZH: ie.MessageZH, MessageEN: ie.MessageEN})
+		var ie *ident.Error
+		if errors.As(err, &ie) {
+			err = &credit.Error{Code: credit.EINVALID, MessageZH: ie.MessageZH, MessageEN: ie.MessageEN}
+		}
+		web.Error(w, r, err)
+		return
+	}
+	qs := r.URL.Query()
+	perItem, err := intParam(qs.Get("per_item"), "per_item", defaultPerItem)
+	if err == nil && perItem > maxPerItem {
+		err = credit.Errorf(credit.EINVALID, "每个条目每页最多 %d 条（per_item=%d）", "per_item may be at most %d, got %d", maxPerItem, perItem)
+	}
+	page := 1
+	if err == nil {
+		page, err = intParam(qs.Get("page"), "page", 1)
+	}
+	onlyItem := qs.Get("item")
+	if err == nil && onlyItem != "" {
+		if it, ok := h.Catalog.Item(onlyItem); !ok || !publicForOrgs(it) {
+			err = credit.Errorf(credit.EINVALID, "“%s”不是可公开的目录条目，可用条目见 /api/v1/catalog",
+				"%q is not a public catalogue item; see /api/v1/catalog", onlyItem)
+		}
+	} else if err == nil && page > 1 {
+		err = credit.Errorf(credit.EINVALID, "翻页时请用 item 指定目录条目", "give item=CODE to page through one item's records")
+	}
+	if err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	s, err := h.Store.SubjectByUSCC(r.Context(), code)
@@ -158,7 +212,7 @@ func (h *Handler) getSubject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := h.now().In(workday.CST)
-	recs, err := h.Store.PublicRecords(r.Context(), s.ID, today)
+	counts, err := h.Store.PublicCounts(r.Context(), s.ID, today)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -178,31 +232,47 @@ func (h *Handler) getSubject(w http.ResponseWriter, r *http.Request) {
 		}
 		v.FormerNames = append(v.FormerNames, fn)
 	}
-	byItem := map[string][]*credit.Record{}
-	for _, rec := range recs {
-		byItem[rec.Item] = append(byItem[rec.Item], rec)
-	}
 	for _, it := range h.Catalog.Items() {
-		if !it.HasChannel(catalog.ChannelPublic) || !(it.AllowsSubjectType(catalog.SubjectOrg) || it.AllowsSubjectType(catalog.SubjectIndividualBusiness)) {
+		if !publicForOrgs(it) || onlyItem != "" && it.Code != onlyItem {
 			continue
 		}
-		ir := itemRecords{Item: it.Code, NameZH: it.NameZH, NameEN: it.NameEN, Category: it.Category, Nature: it.Nature, Records: []publicRecord{}}
-		for _, rec := range byItem[it.Code] {
-			cur := rec.Current
-			// Checked again at read time: nothing is shown a day past its window.
-			win := disclose.Window{Public: cur.Public, From: cur.PublishedFrom, Until: cur.PublishedUntil}
-			if !win.Shown(today) {
-				continue
+		ir := itemRecords{Item: it.Code, NameZH: it.NameZH, NameEN: it.NameEN, Category: it.Category, Nature: it.Nature,
+			Total: counts[it.Code], Page: page, PerPage: perItem, Records: []publicRecord{}}
+		if ir.Total > 0 {
+			recs, err := h.Store.PublicRecords(r.Context(), s.ID, it.Code, today, perItem, (page-1)*perItem)
+			if err != nil {
+				web.Error(w, r, err)
+				return
 			}
-			fields := map[string]string{}
-			for _, fv := range disclose.PublicFields(it, cur.Fields) {
-				fields[fv.Field.Code] = fv.Value
+			for _, rec := range recs {
+				ir.Records = append(ir.Records, publicView(it, rec, today)...)
 			}
-			ir.Records = append(ir.Records, publicRecord{RecordID: rec.ID, Version: cur.Version, CatalogVersion: cur.CatalogVersion,
-				Provider: providerRef{rec.ProviderCode, rec.ProviderName}, DecisionDate: dateStr(cur.DecisionDate), Severity: cur.Severity,
-				PublishedFrom: dateStr(cur.PublishedFrom), PublishedUntil: dateStr(cur.PublishedUntil), Fields: fields})
 		}
 		v.Items = append(v.Items, ir)
 	}
 	web.JSON(w, http.StatusOK, v)
+}
+
+// publicForOrgs reports whether the item is disclosed on the portal for
+// organisations.
+func publicForOrgs(it *catalog.Item) bool {
+	return it.HasChannel(catalog.ChannelPublic) && (it.AllowsSubjectType(catalog.SubjectOrg) || it.AllowsSubjectType(catalog.SubjectIndividualBusiness))
+}
+
+// publicView returns the record as the public sees it: public fields only,
+// and nothing at all if its window does not include today (checked again
+// at read time, so nothing is shown a day past its end).
+func publicView(it *catalog.Item, rec *credit.Record, today time.Time) []publicRecord {
+	cur := rec.Current
+	win := disclose.Window{Public: cur.Public, From: cur.PublishedFrom, Until: cur.PublishedUntil}
+	if !win.Shown(today) {
+		return nil
+	}
+	fields := map[string]string{}
+	for _, fv := range disclose.PublicFields(it, cur.Fields) {
+		fields[fv.Field.Code] = fv.Value
+	}
+	return []publicRecord{{RecordID: rec.ID, Version: cur.Version, CatalogVersion: cur.CatalogVersion,
+		Provider: providerRef{rec.ProviderCode, rec.ProviderName}, DecisionDate: dateStr(cur.DecisionDate), Severity: cur.Severity,
+		PublishedFrom: dateStr(cur.PublishedFrom), PublishedUntil: dateStr(cur.PublishedUntil), Fields: fields}}
 }

@@ -307,10 +307,10 @@ func TestSubmitInvalidRecords(t *testing.T) {
 					t.Errorf("message_en %q does not name position 18 and the expected L", en)
 				}
 			}},
-		{name: "ErrDateFormatSlashes", record: pen("E3", "cf_jdrq", "2026/02/13"), status: "rejected",
+		{name: "ErrDateFormatDayFirst", record: pen("E3", "cf_jdrq", "13/02/2026"), status: "rejected",
 			errs: []string{"cf_jdrq/date_format"},
 			check: func(t *testing.T, res map[string]any) {
-				if zh := stStr(stFindErr(res, "cf_jdrq", "date_format"), "message_zh"); !strings.Contains(zh, "2026/02/13") {
+				if zh := stStr(stFindErr(res, "cf_jdrq", "date_format"), "message_zh"); !strings.Contains(zh, "13/02/2026") {
 					t.Errorf("message_zh %q does not quote the value", zh)
 				}
 			}},
@@ -369,7 +369,7 @@ func TestSubmitInvalidRecords(t *testing.T) {
 			}},
 		{name: "ErrSameFieldByCodeAndLabel", record: with(pen("E10"), "行政处罚决定书文号", "E10"), status: "rejected",
 			errs: []string{"cf_wsh/duplicate_field"}},
-		{name: "ErrTwoProblemsBothListed", record: pen("E11", "cf_sy", "", "cf_jdrq", "2026/02/13"), status: "rejected",
+		{name: "ErrTwoProblemsBothListed", record: pen("E11", "cf_sy", "", "cf_jdrq", "13/02/2026"), status: "rejected",
 			errs: []string{"cf_jdrq/date_format", "cf_sy/required"}},
 		{name: "ErrFourProblemsAllListed", record: with(pen("E12", "cf_wfxw", "", "xdr_shxym", "91110000600037341A", "cf_cflb", "罚金"), "bogus", 1),
 			status: "rejected", errs: []string{"bogus/unknown_field", "cf_cflb/enum", "cf_wfxw/required", "xdr_shxym/uscc_check"}},
@@ -617,23 +617,26 @@ func TestSubmitVersioning(t *testing.T) {
 			}
 		}
 	})
-	t.Run("OKSameKeyTwiceInBatchChanged", func(t *testing.T) {
+	t.Run("ErrSameKeyTwiceInBatch", func(t *testing.T) {
 		res := stSubmitOne(t, env, stSCJG, "admin_penalty", http.StatusOK,
 			Penalty("2026-02-13", "cf_wsh", "V2"), Penalty("2026-02-13", "cf_wsh", "V2", "cf_nr_fk", "6", "cf_nr", "罚款人民币陆万元整"))
-		if res[0]["status"] != "created" || res[1]["status"] != "updated" || stNum(res[0], "record_id") != stNum(res[1], "record_id") ||
-			stNum(res[0], "version") != 1 || stNum(res[1], "version") != 2 {
-			t.Errorf("same key twice: %v / %v, want created v1 then updated v2 of one record", res[0], res[1])
+		if res[0]["status"] != "created" || res[1]["status"] != "rejected" || stFindErr(res[1], "cf_wsh", "duplicate_in_batch") == nil {
+			t.Errorf("same key twice: %v / %v, want created then rejected as duplicate_in_batch", res[0], res[1])
 		}
 		rec := stMustRecord(t, env, stSCJG, stNum(res[0], "record_id"))
-		if stStr(rec, "versions", 1, "fields", "cf_nr_fk") != "6" || stStr(rec, "versions", 0, "fields", "cf_nr_fk") != "5" {
-			t.Errorf("versions of the batch: %v", rec["versions"])
+		if n := len(rec["versions"].([]any)); n != 1 || stStr(rec, "versions", 0, "fields", "cf_nr_fk") != "5" {
+			t.Errorf("versions after a duplicate in the batch: %v", rec["versions"])
 		}
 	})
-	t.Run("OKSameKeyTwiceInBatchIdentical", func(t *testing.T) {
-		res := stSubmitOne(t, env, stSCJG, "admin_penalty", http.StatusOK, Penalty("2026-02-13", "cf_wsh", "V3"), Penalty("2026-02-13", "cf_wsh", "V3"))
-		if res[0]["status"] != "created" || res[1]["status"] != "unchanged" || stNum(res[0], "record_id") != stNum(res[1], "record_id") ||
-			stNum(res[1], "version") != 1 {
-			t.Errorf("same record twice: %v / %v, want created then unchanged", res[0], res[1])
+	t.Run("OKBusinessKeyNormalised", func(t *testing.T) {
+		res := stSubmitOne(t, env, stSCJG, "admin_penalty", http.StatusOK, Penalty("2026-02-13", "cf_wsh", "鄂市监罚〔2026〕77号"))
+		again := stSubmitOne(t, env, stSCJG, "admin_penalty", http.StatusOK, Penalty("2026-02-13", "cf_wsh", "鄂市监罚〔２０２６〕７７号\u200b "))
+		if again[0]["status"] != "unchanged" || stNum(again[0], "record_id") != stNum(res[0], "record_id") {
+			t.Errorf("full-width and invisible characters made another record: %v", again[0])
+		}
+		notes, _ := again[0]["normalised"].([]any)
+		if len(notes) != 3 {
+			t.Errorf("normalised = %v, want invisible, full_width and trim noted", again[0]["normalised"])
 		}
 	})
 }
@@ -925,7 +928,7 @@ func TestSubmitNeverServerError(t *testing.T) {
 		{name: "ErrBodyString", body: `"admin_penalty"`, status: 400},
 		{name: "ErrBodyNumber", body: `1e999`, status: 400},
 		{name: "ErrNotJSON", body: `item=admin_penalty`, status: 400},
-		{name: "ErrInvalidUTF8Body", body: "{\"item\":\"admin_penalty\",\"records\":[{\"cf_wsh\":\"\xff\xfe\"}]}", status: 200},
+		{name: "ErrInvalidUTF8Body", body: "{\"item\":\"admin_penalty\",\"records\":[{\"cf_wsh\":\"\xff\xfe\"}]}", status: 400},
 		{name: "ErrNestedArraysAsValue", body: rec("cf_wsh", nested(500)), status: 200, errs: "cf_wsh/type"},
 		{name: "ErrNestedArraysInMultiEnum", body: rec("cf_cflb", "["+nested(200)+"]"), status: 200, errs: "cf_cflb/type"},
 		{name: "ErrNestingBeyondDecoderLimit", body: rec("cf_wsh", nested(20000)), status: 400},

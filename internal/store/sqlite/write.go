@@ -1,0 +1,473 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/workday"
+)
+
+// chunkSize is how many drafts are looked up together: one query finds the
+// stored records of a chunk, one its subjects.
+const chunkSize = 500
+
+// Submit stores the drafts of s in one transaction, in order.
+func (db *DB) Submit(ctx context.Context, s *credit.Submission) ([]credit.Outcome, error) {
+	t, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Rollback()
+	out, err := submit(ctx, t, s)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	return out, nil
+}
+
+// submit writes the drafts of s in t, with one audit entry for the whole
+// submission that names every record written and a digest of their content.
+func submit(ctx context.Context, t *tx, s *credit.Submission) ([]credit.Outcome, error) {
+	w, err := newWriter(ctx, t, s)
+	if err != nil {
+		return nil, err
+	}
+	defer w.close()
+	out := make([]credit.Outcome, 0, len(s.Drafts))
+	for start := 0; start < len(s.Drafts); start += chunkSize {
+		chunk := s.Drafts[start:min(start+chunkSize, len(s.Drafts))]
+		if err := w.load(ctx, chunk); err != nil {
+			return nil, err
+		}
+		for _, d := range chunk {
+			o, err := w.write(ctx, d)
+			if err != nil {
+				return nil, fmt.Errorf("record %d: %w", d.Index, err)
+			}
+			out = append(out, o)
+		}
+		if err := w.flush(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.audit(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// storedRecord is what the writer knows of a record already stored.
+type storedRecord struct {
+	id        int64
+	version   int
+	hash      []byte
+	subjectID int64
+	firstAt   string
+	requestID string
+}
+
+// storedSubject is what the writer knows of a subject.
+type storedSubject struct {
+	id     int64
+	name   string
+	asOf   string
+	source string
+	label  string
+	// maxAsOf is the latest decision date seen for the current name in this
+	// chunk, written back by flush.
+	maxAsOf string
+	// reindex is set when a name was added: the search index is rewritten
+	// once per chunk.
+	reindex bool
+}
+
+// writer writes one submission: its prepared statements and, per chunk,
+// the stored records and subjects the chunk refers to.
+type writer struct {
+	stmts
+	s        *credit.Submission
+	now      string
+	records  map[string]*storedRecord  // by business key
+	subjects map[string]*storedSubject // by USCC or hex of the identity hash
+
+	insertRecord, historyRecord, updateRecord                   *sql.Stmt
+	insertSubject, renameSubject, bumpSubject                   *sql.Stmt
+	findName, insertName, bumpName, names, indexTri, indexChars *sql.Stmt
+	newTri, newChars                                            *sql.Stmt
+}
+
+func newWriter(ctx context.Context, t *tx, s *credit.Submission) (*writer, error) {
+	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now)}
+	w.insertRecord = w.prep(`INSERT INTO records (provider_id, item, business_key, first_submitted_at, version, subject_id, catalog_version, fields, sealed,
+		content_hash, decision_date, submission_deadline, deadline_estimated, on_time, severity, public, published_from, published_until, submitted_at, request_id)
+		VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	w.historyRecord = w.prep(`INSERT INTO record_history (record_id, version, subject_id, catalog_version, fields, sealed, content_hash, decision_date,
+		submission_deadline, deadline_estimated, on_time, severity, public, published_from, published_until, submitted_at, request_id)
+		SELECT id, version, subject_id, catalog_version, fields, sealed, content_hash, decision_date,
+		submission_deadline, deadline_estimated, on_time, severity, public, published_from, published_until, submitted_at, request_id
+		FROM records WHERE id = ?`)
+	w.updateRecord = w.prep(`UPDATE records SET version = ?, subject_id = ?, catalog_version = ?, fields = ?, sealed = ?, content_hash = ?, decision_date = ?,
+		submission_deadline = ?, deadline_estimated = ?, on_time = ?, severity = ?, public = ?, published_from = ?, published_until = ?,
+		submitted_at = ?, request_id = ? WHERE id = ?`)
+	w.insertSubject = w.prep(`INSERT INTO subjects (kind, uscc, id_hash, id_sealed, id_masked, type, name, name_as_of, name_source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	w.renameSubject = w.prep(`UPDATE subjects SET name = ?, type = ?, name_as_of = ?, name_source = ?, updated_at = ? WHERE id = ?`)
+	w.bumpSubject = w.prep(`UPDATE subjects SET name_as_of = ? WHERE id = ? AND coalesce(name_as_of, '') < ?`)
+	w.findName = w.prep(`SELECT id FROM subject_names WHERE subject_id = ? AND name = ?`)
+	w.insertName = w.prep(`INSERT INTO subject_names (subject_id, name, first_seen, as_of) VALUES (?, ?, ?, ?)`)
+	w.bumpName = w.prep(`UPDATE subject_names SET as_of = ? WHERE subject_id = ? AND name = ? AND coalesce(as_of, '') < ?`)
+	w.names = w.prep(`SELECT name FROM subject_names WHERE subject_id = ? ORDER BY id`)
+	w.indexTri = w.prep(`INSERT OR REPLACE INTO name_trigram (rowid, names) VALUES (?, ?)`)
+	w.indexChars = w.prep(`INSERT OR REPLACE INTO name_chars (rowid, chars) VALUES (?, ?)`)
+	w.newTri = w.prep(`INSERT INTO name_trigram (rowid, names) VALUES (?, ?)`)
+	w.newChars = w.prep(`INSERT INTO name_chars (rowid, chars) VALUES (?, ?)`)
+	if w.err != nil {
+		w.close()
+		return nil, w.err
+	}
+	return w, nil
+}
+
+func subjectKey(ref *credit.SubjectRef) string {
+	if ref.Kind == credit.KindOrg {
+		return ref.USCC
+	}
+	return "p:" + hex.EncodeToString(ref.IDHash)
+}
+
+// load reads, with one query each, the stored records and subjects that
+// the chunk's drafts refer to.
+func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
+	w.records = make(map[string]*storedRecord, len(chunk))
+	w.subjects = make(map[string]*storedSubject, len(chunk))
+	keys := make([]any, 0, len(chunk)+2)
+	keys = append(keys, w.s.Provider.ID, w.s.Item)
+	var usccs, hashes []any
+	seenKey := map[string]bool{}
+	seenSubject := map[string]bool{}
+	for _, d := range chunk {
+		if !seenKey[d.BusinessKey] {
+			seenKey[d.BusinessKey] = true
+			keys = append(keys, d.BusinessKey)
+		}
+		if k := subjectKey(&d.Subject); !seenSubject[k] {
+			seenSubject[k] = true
+			if d.Subject.Kind == credit.KindOrg {
+				usccs = append(usccs, d.Subject.USCC)
+			} else {
+				hashes = append(hashes, d.Subject.IDHash)
+			}
+		}
+	}
+	rows, err := w.t.QueryContext(ctx, `SELECT business_key, id, version, content_hash, subject_id, first_submitted_at, request_id
+		FROM records WHERE provider_id = ? AND item = ? AND business_key IN (`+placeholders(len(keys)-2)+`)`, keys...)
+	if err != nil {
+		return fmt.Errorf("find records: %w", err)
+	}
+	for rows.Next() {
+		var key string
+		r := &storedRecord{}
+		if err := rows.Scan(&key, &r.id, &r.version, &r.hash, &r.subjectID, &r.firstAt, &r.requestID); err != nil {
+			rows.Close()
+			return err
+		}
+		w.records[key] = r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, q := range []struct {
+		col  string
+		args []any
+	}{{"uscc", usccs}, {"id_hash", hashes}} {
+		if len(q.args) == 0 {
+			continue
+		}
+		rows, err := w.t.QueryContext(ctx, `SELECT id, kind, uscc, id_hash, name, coalesce(name_as_of, ''), name_source FROM subjects
+			WHERE `+q.col+` IN (`+placeholders(len(q.args))+`)`, q.args...)
+		if err != nil {
+			return fmt.Errorf("find subjects: %w", err)
+		}
+		for rows.Next() {
+			s := &storedSubject{}
+			var kind string
+			var uscc sql.NullString
+			var hash []byte
+			if err := rows.Scan(&s.id, &kind, &uscc, &hash, &s.name, &s.asOf, &s.source); err != nil {
+				rows.Close()
+				return err
+			}
+			ref := credit.SubjectRef{Kind: kind, USCC: uscc.String, IDHash: hash}
+			s.label = subjectLabel(&ref, s.id)
+			w.subjects[subjectKey(&ref)] = s
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func subjectLabel(ref *credit.SubjectRef, id int64) string {
+	if ref.Kind == credit.KindOrg {
+		return ref.USCC
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+func placeholders(n int) string {
+	if n == 0 {
+		return "NULL"
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}
+
+// write stores one draft.
+func (w *writer) write(ctx context.Context, d *credit.Draft) (credit.Outcome, error) {
+	o := credit.Outcome{Index: d.Index}
+	subj, err := w.subject(ctx, &d.Subject)
+	if err != nil {
+		return o, err
+	}
+	o.SubjectID, o.Subject = subj.id, subj.label
+	rec := w.records[d.BusinessKey]
+	switch {
+	case rec == nil:
+		onTime := credit.OnTime(d.SubmissionDeadline, w.t.now.In(workday.CST))
+		res, err := w.insertRecord.ExecContext(ctx, w.s.Provider.ID, w.s.Item, d.BusinessKey, w.now, subj.id, w.s.CatalogVersion,
+			fieldsJSON(d), d.Sealed, d.ContentHash, day(d.DecisionDate), day(d.SubmissionDeadline), d.DeadlineEstimated, onTime,
+			d.Severity, d.Public, day(d.PublishedFrom), day(d.PublishedUntil), w.now, w.s.RequestID)
+		if err != nil {
+			return o, fmt.Errorf("insert record: %w", err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return o, err
+		}
+		w.records[d.BusinessKey] = &storedRecord{id: id, version: 1, hash: d.ContentHash, subjectID: subj.id, firstAt: w.now, requestID: w.s.RequestID}
+		o.Status, o.RecordID, o.Version = credit.StatusCreated, id, 1
+	case w.s.RequestID != "" && rec.requestID == w.s.RequestID:
+		o.Status, o.RecordID, o.Version = credit.StatusRejected, rec.id, rec.version
+		o.Error = &credit.FieldError{Code: "duplicate_in_batch",
+			MessageZH: fmt.Sprintf("本批次已提交过同一业务主键的记录（记录 %d）；同一记录在一批中只能出现一次，请删除重复项", rec.id),
+			MessageEN: fmt.Sprintf("this batch already submitted a record with the same business key (record %d); a record may appear once per batch, remove the duplicate", rec.id)}
+	case bytes.Equal(rec.hash, d.ContentHash) && rec.subjectID == subj.id:
+		o.Status, o.RecordID, o.Version = credit.StatusUnchanged, rec.id, rec.version
+	default:
+		if _, err := w.historyRecord.ExecContext(ctx, rec.id); err != nil {
+			return o, fmt.Errorf("keep version %d: %w", rec.version, err)
+		}
+		onTime := credit.OnTime(d.SubmissionDeadline, parseTS(rec.firstAt).In(workday.CST))
+		rec.version++
+		if _, err := w.updateRecord.ExecContext(ctx, rec.version, subj.id, w.s.CatalogVersion, fieldsJSON(d), d.Sealed, d.ContentHash,
+			day(d.DecisionDate), day(d.SubmissionDeadline), d.DeadlineEstimated, onTime, d.Severity, d.Public,
+			day(d.PublishedFrom), day(d.PublishedUntil), w.now, w.s.RequestID, rec.id); err != nil {
+			return o, fmt.Errorf("update record: %w", err)
+		}
+		rec.hash, rec.subjectID, rec.requestID = d.ContentHash, subj.id, w.s.RequestID
+		o.Status, o.RecordID, o.Version = credit.StatusUpdated, rec.id, rec.version
+	}
+	return o, nil
+}
+
+func fieldsJSON(d *credit.Draft) string {
+	if d.FieldsJSON != nil {
+		return string(d.FieldsJSON)
+	}
+	b, _ := json.Marshal(d.Fields) // a map of strings always marshals
+	return string(b)
+}
+
+// subject resolves the subject of ref, creating it on first sight, and
+// keeps its names. A registration record sets the name (the latest by date
+// wins); any record may name a subject that has no registered name (the
+// latest by date wins); every name seen is kept and searchable.
+func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSubject, error) {
+	key := subjectKey(ref)
+	refAsOf := ""
+	if !ref.AsOf.IsZero() {
+		refAsOf = ref.AsOf.Format(time.DateOnly)
+	}
+	source := "record"
+	if ref.Authoritative {
+		source = "registration"
+	}
+	s := w.subjects[key]
+	if s == nil {
+		var uscc, hash, sealed, masked any
+		if ref.Kind == credit.KindOrg {
+			uscc = ref.USCC
+		} else {
+			hash, sealed, masked = ref.IDHash, ref.IDSealed, ref.IDMasked
+		}
+		res, err := w.insertSubject.ExecContext(ctx, ref.Kind, uscc, hash, sealed, masked, ref.Type, ref.Name, refAsOf, source, w.now, w.now)
+		if err != nil {
+			return nil, fmt.Errorf("insert subject: %w", err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.insertName.ExecContext(ctx, id, ref.Name, w.now, refAsOf); err != nil {
+			return nil, fmt.Errorf("insert name: %w", err)
+		}
+		if ref.Kind == credit.KindOrg {
+			if _, err := w.newTri.ExecContext(ctx, id, ref.Name); err != nil {
+				return nil, fmt.Errorf("index name: %w", err)
+			}
+			if _, err := w.newChars.ExecContext(ctx, id, spaced(ref.Name)); err != nil {
+				return nil, fmt.Errorf("index name: %w", err)
+			}
+		}
+		s = &storedSubject{id: id, name: ref.Name, asOf: refAsOf, source: source, label: subjectLabel(ref, id)}
+		w.subjects[key] = s
+		return s, nil
+	}
+	if ref.Name == s.name {
+		if refAsOf > s.asOf && refAsOf > s.maxAsOf {
+			s.maxAsOf = refAsOf
+		}
+		return s, nil
+	}
+
+	// Another name: keep it, and rename if the rules say so.
+	var nameID int64
+	switch err := w.findName.QueryRowContext(ctx, s.id, ref.Name).Scan(&nameID); {
+	case err == sql.ErrNoRows:
+		if _, err := w.insertName.ExecContext(ctx, s.id, ref.Name, w.now, refAsOf); err != nil {
+			return nil, fmt.Errorf("insert name: %w", err)
+		}
+		s.reindex = s.reindex || ref.Kind == credit.KindOrg
+	case err != nil:
+		return nil, fmt.Errorf("find name: %w", err)
+	default:
+		if _, err := w.bumpName.ExecContext(ctx, refAsOf, s.id, ref.Name, refAsOf); err != nil {
+			return nil, fmt.Errorf("update name: %w", err)
+		}
+	}
+	if err := w.flushSubject(ctx, s); err != nil { // settle the current name's date first
+		return nil, err
+	}
+	registered := s.source == "registration"
+	newer := refAsOf >= s.asOf
+	if ref.Authoritative && (newer || !registered) || !ref.Authoritative && !registered && newer {
+		if _, err := w.renameSubject.ExecContext(ctx, ref.Name, ref.Type, refAsOf, source, w.now, s.id); err != nil {
+			return nil, fmt.Errorf("rename subject: %w", err)
+		}
+		if err := w.t.record(ctx, "system", "subject.rename", "subject:"+strconv.FormatInt(s.id, 10),
+			`{"from":`+strconv.Quote(s.name)+`,"to":`+strconv.Quote(ref.Name)+`,"source":`+strconv.Quote(source)+`}`); err != nil {
+			return nil, err
+		}
+		s.name, s.asOf, s.source = ref.Name, refAsOf, source
+	}
+	return s, nil
+}
+
+// flushSubject writes back the latest date seen for the subject's current name.
+func (w *writer) flushSubject(ctx context.Context, s *storedSubject) error {
+	if s.maxAsOf == "" {
+		return nil
+	}
+	if _, err := w.bumpSubject.ExecContext(ctx, s.maxAsOf, s.id, s.maxAsOf); err != nil {
+		return fmt.Errorf("update subject date: %w", err)
+	}
+	if _, err := w.bumpName.ExecContext(ctx, s.maxAsOf, s.id, s.name, s.maxAsOf); err != nil {
+		return fmt.Errorf("update name date: %w", err)
+	}
+	s.asOf, s.maxAsOf = s.maxAsOf, ""
+	return nil
+}
+
+// flush ends a chunk: name dates written back, search index rewritten for
+// organisations that gained a name.
+func (w *writer) flush(ctx context.Context) error {
+	for _, s := range w.subjects {
+		if err := w.flushSubject(ctx, s); err != nil {
+			return err
+		}
+		if s.reindex {
+			if err := w.indexNames(ctx, s.id); err != nil {
+				return err
+			}
+			s.reindex = false
+		}
+	}
+	return nil
+}
+
+// nameSeparator stands between an organisation's names in the search
+// index: a newline for trigrams (queries never contain one) and a token no
+// query can produce for single characters.
+const (
+	nameSeparator  = "\n"
+	charsSeparator = " 0sep0 "
+)
+
+// indexNames rewrites the organisation's row in both name indexes from all
+// its names.
+func (w *writer) indexNames(ctx context.Context, id int64) error {
+	rows, err := w.names.QueryContext(ctx, id)
+	if err != nil {
+		return fmt.Errorf("read names: %w", err)
+	}
+	var names, chars []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+		chars = append(chars, spaced(n))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := w.indexTri.ExecContext(ctx, id, strings.Join(names, nameSeparator)); err != nil {
+		return fmt.Errorf("index names: %w", err)
+	}
+	if _, err := w.indexChars.ExecContext(ctx, id, strings.Join(chars, charsSeparator)); err != nil {
+		return fmt.Errorf("index names: %w", err)
+	}
+	return nil
+}
+
+// audit writes one entry for the submission: counts, the records written,
+// and a digest over their ids, versions and content hashes, so that the
+// entry pins exactly what was written.
+func (w *writer) audit(ctx context.Context, out []credit.Outcome) error {
+	counts := map[string]int{}
+	h := sha256.New()
+	var written []string
+	for i, o := range out { // out[i] is the outcome of s.Drafts[i]
+		counts[o.Status]++
+		if o.Status != credit.StatusCreated && o.Status != credit.StatusUpdated {
+			continue
+		}
+		written = append(written, strconv.FormatInt(o.RecordID, 10)+"v"+strconv.Itoa(o.Version))
+		fmt.Fprintf(h, "%d:%d:", o.RecordID, o.Version)
+		h.Write(w.s.Drafts[i].ContentHash)
+	}
+	if len(written) == 0 {
+		return nil
+	}
+	detail := fmt.Sprintf(`{"item":%q,"request":%q,"created":%d,"updated":%d,"unchanged":%d,"rejected":%d,"digest":%q,"records":%q}`,
+		w.s.Item, w.s.RequestID, counts[credit.StatusCreated], counts[credit.StatusUpdated], counts[credit.StatusUnchanged],
+		counts[credit.StatusRejected], hex.EncodeToString(h.Sum(nil)), strings.Join(written, ","))
+	return w.t.record(ctx, "provider:"+w.s.Provider.Code, "records.submit", "request:"+w.s.RequestID, detail)
+}
