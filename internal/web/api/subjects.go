@@ -109,8 +109,9 @@ func intParam(v, name string, def int) (int, error) {
 		return def, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, credit.Errorf(credit.EINVALID, "参数 %s 应为正整数，实为“%s”", "parameter %s must be a positive integer, got %q", name, v)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 0, credit.Errorf(credit.EINVALID, "参数 %s 应为 1 到 1000000 之间的整数，实为“%s”",
+			"parameter %s must be a whole number from 1 to 1000000, got %q", name, v)
 	}
 	return n, nil
 }
@@ -192,6 +193,9 @@ func (h *Handler) getSubject(w http.ResponseWriter, r *http.Request) {
 	page := 1
 	if err == nil {
 		page, err = intParam(qs.Get("page"), "page", 1)
+	}
+	if err == nil && (page-1)*perItem >= maxResults {
+		err = credit.Errorf(credit.EINVALID, "只能翻阅每个条目的前 %d 条记录", "only the first %d records of an item can be paged through", maxResults)
 	}
 	onlyItem := qs.Get("item")
 	if err == nil && onlyItem != "" {
