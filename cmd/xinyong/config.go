@@ -26,7 +26,10 @@ type Config struct {
 	Catalog  string // catalogue directory; "" is the built-in catalogue
 	Calendar string // directory of extra working-day year files
 	Limits   api.Limits
-	Demo     bool
+	Batch    intake.BatchLimits
+	// MaxUploadBytes is the largest file a provider may upload.
+	MaxUploadBytes int64
+	Demo           bool
 
 	envErrors []string // environment values that did not parse
 }
@@ -34,7 +37,8 @@ type Config struct {
 // DefaultConfig returns the defaults, overridden by XINYONG_* variables.
 // Values that do not parse are kept for Validate to report.
 func DefaultConfig() Config {
-	c := Config{Data: "xinyong-data", Addr: "127.0.0.1:8080", Limits: api.DefaultLimits}
+	c := Config{Data: "xinyong-data", Addr: "127.0.0.1:8080", Limits: api.DefaultLimits, MaxUploadBytes: 1 << 30,
+		Batch: intake.BatchLimits{MaxRows: 5_000_000, ChunkRows: 5000, Read: intake.ReadLimits{MaxCellBytes: 64 << 10, MaxColumns: 512}}}
 	env := func(name string, dst *string) {
 		if v := os.Getenv(name); v != "" {
 			*dst = v
@@ -51,6 +55,18 @@ func DefaultConfig() Config {
 		}
 		c.Limits.MaxBodyBytes = n << 20
 	}
+	envInt := func(name string, lo, hi int64, set func(int64)) {
+		if v := os.Getenv(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < lo || n > hi {
+				c.envErrors = append(c.envErrors, fmt.Sprintf("%s=%q must be a whole number from %d to %d", name, v, lo, hi))
+			}
+			set(n)
+		}
+	}
+	envInt("XINYONG_MAX_UPLOAD_MIB", 1, 64<<10, func(n int64) { c.MaxUploadBytes = n << 20 })
+	envInt("XINYONG_MAX_BATCH_ROWS", 1, 100_000_000, func(n int64) { c.Batch.MaxRows = int(n) })
+	envInt("XINYONG_MAX_CELL_KIB", 1, 16<<10, func(n int64) { c.Batch.Read.MaxCellBytes = int(n) << 10 })
 	if v := os.Getenv("XINYONG_MAX_RECORDS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1_000_000 {
@@ -134,6 +150,11 @@ func openApp(ctx context.Context, c Config, migrate bool) (*App, error) {
 	return &App{Config: c, Store: db, Catalog: cat, Calendar: cal, Keys: keys,
 		Preparer: &intake.Preparer{Calendar: cal, Keys: keys},
 		Log:      slog.New(slog.NewTextHandler(os.Stderr, nil))}, nil
+}
+
+// runner returns the batch collector of this process.
+func (a *App) runner() *intake.Runner {
+	return &intake.Runner{Store: a.Store, Catalog: a.Catalog, Preparer: a.Preparer, Limits: a.Config.Batch, Owner: intake.DefaultOwner()}
 }
 
 // Close closes the store.

@@ -5,36 +5,273 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
+	"strings"
+	"sync"
+	"time"
 
+	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/demo"
+	"github.com/xinyong/xinyong/internal/workday"
 )
+
+// Limits of the demo command.
+const (
+	demoMaxSubjects = 1_000_000
+	demoMaxRecords  = 10_000_000
+	// demoBatch is the most drafts one Store.Submit call gets.
+	demoBatch = 5_000
+	// demoMaxPending is the most prepared drafts held before they are all
+	// submitted, so that memory stays bounded however many are loaded.
+	demoMaxPending = 25_000
+	// demoLarge is the load from which records are prepared in parallel
+	// and progress is printed.
+	demoLarge = 20_000
+)
+
+// demoItems are the items the demo command makes M records of.
+var demoItems = []string{"admin_penalty", "admin_licensing"}
+
+const demoUsage = `usage:
+  xinyong demo [--data DIR] [--subjects N] [--records M] [--item ITEM] [--seed S]
+      load N organisations, their registrations and M records of ITEM into the database
+  xinyong demo --out FILE [--format csv|xlsx|jsonl] [--encoding utf-8|utf-8-bom|gbk|gb18030]
+               [--header label|code] [--title TEXT] [--bad P] [--subjects N] [--records M] [--item ITEM] [--seed S]
+      write the M records of ITEM to FILE ("-": standard output) as a department's export, opening no database
+
+`
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := DefaultConfig()
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, demoUsage)
+		fs.PrintDefaults()
+	}
 	c.dataFlags(fs)
 	n := fs.Int("subjects", 200, "number of organisations to generate")
+	m := fs.Int("records", 0, "number of records of --item (default 3 × --subjects)")
+	item := fs.String("item", "admin_penalty", "item of the records: "+strings.Join(demoItems, " or "))
+	seed := fs.Int64("seed", 1, "seed of the generator: the same seed, numbers and day give the same data")
+	out := fs.String("out", "", `write a file instead of loading the database ("-": standard output)`)
+	format := fs.String("format", "", "file format: csv, xlsx or jsonl (default: from the --out extension)")
+	encoding := fs.String("encoding", "utf-8", "CSV encoding: utf-8, utf-8-bom, gbk or gb18030")
+	header := fs.String("header", "label", "column names: label (the Chinese labels) or code")
+	title := fs.String("title", "", "XLSX only: a title row above the header, e.g. 2026年行政处罚信息")
+	bad := fs.Float64("bad", 0, "percentage (0–100) of rows to make invalid in realistic ways")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if *n < 1 || *n > 1_000_000 {
-		return fmt.Errorf("--subjects must be 1–1000000")
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	invalid := func(zh, en string, args ...any) error { return credit.Errorf(credit.EINVALID, zh, en, args...) }
+	if fs.NArg() > 0 {
+		return invalid("多余的参数“%s”", "unexpected argument %q", fs.Arg(0))
 	}
-	app, err := openApp(ctx, c, true)
+	if *n < 1 || *n > demoMaxSubjects {
+		return invalid("--subjects 应为 1 到 %d 之间的整数", "--subjects must be a whole number from 1 to %d", demoMaxSubjects)
+	}
+	if !set["records"] {
+		*m = 3 * *n
+	}
+	if *m < 0 || *m > demoMaxRecords {
+		return invalid("--records 应为 0 到 %d 之间的整数", "--records must be a whole number from 0 to %d", demoMaxRecords)
+	}
+	if !slices.Contains(demoItems, *item) {
+		return invalid("--item 不支持“%s”，应为：%s", "--item %q is not supported; use %s", *item, strings.Join(demoItems, ", "))
+	}
+	plan := demoPlan{Seed: *seed, Orgs: *n, Records: *m, Item: *item}
+
+	if *out == "" {
+		for _, name := range []string{"format", "encoding", "header", "title", "bad"} {
+			if set[name] {
+				return invalid("--%s 只用于写文件，请同时给出 --out FILE", "--%s applies to writing a file; give --out FILE too", name)
+			}
+		}
+		app, err := openApp(ctx, c, true)
+		if err != nil {
+			return err
+		}
+		defer app.Close()
+		return loadDemoPlan(ctx, app, plan, stdout, stderr)
+	}
+
+	if set["data"] {
+		return invalid("--out 只写文件、不打开数据库，请去掉 --data", "--out writes a file and opens no database; drop --data")
+	}
+	if *format == "" {
+		switch strings.ToLower(filepath.Ext(*out)) {
+		case ".csv":
+			*format = demo.FormatCSV
+		case ".xlsx":
+			*format = demo.FormatXLSX
+		case ".jsonl", ".ndjson":
+			*format = demo.FormatJSONL
+		default:
+			return invalid("请用 --format 指定文件格式：%s", "give the file format with --format: %s", strings.Join(demo.Formats, ", "))
+		}
+	}
+	*format = strings.ToLower(*format)
+	*encoding = strings.ToLower(*encoding)
+	*header = strings.ToLower(*header)
+	switch {
+	case !slices.Contains(demo.Formats, *format):
+		return invalid("不支持的文件格式“%s”，应为：%s", "unknown format %q; use %s", *format, strings.Join(demo.Formats, ", "))
+	case !slices.Contains(demo.Encodings, *encoding) && *encoding != "utf8":
+		return invalid("不支持的编码“%s”，应为：%s", "unknown encoding %q; use %s", *encoding, strings.Join(demo.Encodings, ", "))
+	case set["encoding"] && *format != demo.FormatCSV && *encoding != demo.EncodingUTF8 && *encoding != "utf8":
+		return invalid("--encoding 只用于 CSV；%s 文件总是 UTF-8", "--encoding applies to CSV only; %s files are always UTF-8", *format)
+	case !slices.Contains(demo.Headers, *header):
+		return invalid("不支持的表头“%s”，应为：%s", "unknown header %q; use %s", *header, strings.Join(demo.Headers, ", "))
+	case *title != "" && *format != demo.FormatXLSX:
+		return invalid("--title 只用于 XLSX 文件", "--title applies to XLSX files only")
+	case *bad < 0 || *bad > 100:
+		return invalid("--bad 应为 0 到 100 之间的百分比", "--bad must be a percentage from 0 to 100")
+	}
+	if *format != demo.FormatCSV {
+		*encoding = ""
+	}
+	if rows := *m + 1 + min(len(*title), 1); *format == demo.FormatXLSX && rows > demo.XLSXMaxRows {
+		return invalid("XLSX 工作表最多 %d 行（含表头），请减少 --records 或改用 CSV", "an XLSX worksheet holds at most %d rows, header included; lower --records or use CSV", demo.XLSXMaxRows)
+	}
+	cat, err := catalog.Load(c.Catalog)
 	if err != nil {
-		return err
+		return fmt.Errorf("catalogue: %w", err)
 	}
-	defer app.Close()
-	return loadDemo(ctx, app, *n, stdout)
+	opts := demo.FileOptions{Format: *format, Encoding: *encoding, Header: *header, Title: *title}
+	return writeDemoFile(ctx, cat, plan, *out, opts, *bad, stdout, stderr)
 }
 
-// loadDemo registers the demo departments and submits generated records
-// through the same pipeline as the API. It does nothing to a database that
-// already has providers.
+// demoPlan says what demo data to make. The same plan on the same day
+// gives the same subjects and records, loaded or written to a file.
+type demoPlan struct {
+	Seed    int64
+	Orgs    int
+	Records int    // records of Item
+	Item    string // admin_penalty or admin_licensing
+	// Extras adds licences and commendations of the organisations after
+	// the records, as serve --demo shows.
+	Extras bool
+}
+
+// demoRecord is one generated record and its item.
+type demoRecord struct {
+	item string
+	raw  map[string]any
+}
+
+// source returns a function that gives the plan's records one at a time:
+// each organisation's registration (when registrations is true; they are
+// drawn anyway so that the rest is the same), then the records of the
+// item, spread unevenly over the organisations and, for penalties, about
+// 5% on natural persons, then any extras. Generation is serial: the
+// generator keeps decision numbers unique.
+func (p demoPlan) source(today time.Time, registrations bool) func() (demoRecord, bool) {
+	g := demo.New(p.Seed, today)
+	orgs := make([]demo.Org, p.Orgs)
+	for i := range orgs {
+		orgs[i] = g.Org()
+	}
+	r := rand.New(rand.NewPCG(uint64(p.Seed), 0x2545f4914f6cdd1d))
+	var persons []demo.Person
+	record := func() map[string]any {
+		if p.Item == "admin_penalty" && r.IntN(100) < 5 {
+			// A natural person, now and then one penalised before.
+			if len(persons) > 0 && r.IntN(5) == 0 {
+				return g.PersonPenalty(persons[r.IntN(len(persons))])
+			}
+			persons = append(persons, g.Person())
+			return g.PersonPenalty(persons[len(persons)-1])
+		}
+		// Three in ten records fall on the tenth of organisations that
+		// offend (or apply) most.
+		o := orgs[r.IntN(len(orgs))]
+		if r.IntN(10) < 3 {
+			o = orgs[r.IntN(max(1, len(orgs)/10))]
+		}
+		if p.Item == "admin_licensing" {
+			return g.Licensing(o)
+		}
+		return g.Penalty(o)
+	}
+	phase, i := 0, 0
+	var queue []demoRecord
+	return func() (demoRecord, bool) {
+		for {
+			switch phase {
+			case 0:
+				if i < len(orgs) {
+					rec := g.Registration(orgs[i])
+					i++
+					if registrations {
+						return demoRecord{"registration_basic", rec}, true
+					}
+					continue
+				}
+				phase, i = 1, 0
+			case 1:
+				if i < p.Records {
+					i++
+					return demoRecord{p.Item, record()}, true
+				}
+				phase, i = 2, 0
+			case 2:
+				if len(queue) > 0 {
+					rec := queue[0]
+					queue = queue[1:]
+					return rec, true
+				}
+				if !p.Extras || i == len(orgs) {
+					return demoRecord{}, false
+				}
+				o := orgs[i]
+				for j := 0; j < i%3; j++ {
+					queue = append(queue, demoRecord{"admin_licensing", g.Licensing(o)})
+				}
+				if i%10 == 0 {
+					queue = append(queue, demoRecord{"commendation", g.Commendation(o)})
+				}
+				i++
+			}
+		}
+	}
+}
+
+// demoToday is the day the demo data is made for: today in China.
+func demoToday(now time.Time) time.Time { return now.In(workday.CST) }
+
+// loadDemo loads serve --demo's data: orgs organisations with their
+// registrations, three penalties an organisation on average, and some
+// licences and commendations.
 func loadDemo(ctx context.Context, app *App, orgs int, stdout io.Writer) error {
+	plan := demoPlan{Seed: 1, Orgs: orgs, Records: 3 * orgs, Item: "admin_penalty", Extras: true}
+	return loadDemoPlan(ctx, app, plan, stdout, io.Discard)
+}
+
+// demoAuthorityField names each item's field holding the USCC of the
+// department that provides the record; registrations come from the first.
+var demoAuthorityField = map[string]string{
+	"admin_penalty":   "cf_sjlydm",
+	"admin_licensing": "xk_lydwdm",
+	"commendation":    "ry_jgdm",
+}
+
+// loadDemoPlan registers the demo departments and submits the plan's
+// records through the same pipeline as the API: generated serially,
+// prepared in parallel when there are many, and submitted serially in
+// batches of at most demoBatch drafts per department and item. It does
+// nothing to a database that already has providers. Progress of a large
+// load goes to progress.
+func loadDemoPlan(ctx context.Context, app *App, plan demoPlan, stdout, progress io.Writer) error {
+	start := time.Now()
 	existing, err := app.Store.Providers(ctx)
 	if err != nil {
 		return err
@@ -62,75 +299,280 @@ func loadDemo(ctx context.Context, app *App, orgs int, stdout io.Writer) error {
 			first, firstKey = p, key
 		}
 	}
+	items := map[string]*catalog.Item{}
+	for _, code := range []string{"registration_basic", "admin_penalty", "admin_licensing", "commendation"} {
+		it, ok := app.Catalog.Item(code)
+		if !ok {
+			return fmt.Errorf("demo: the catalogue has no item %s", code)
+		}
+		items[code] = it
+	}
 
 	now := app.Store.Now()
-	g := demo.New(1, now)
-	type batchKey struct{ provider, item string }
-	batches := map[batchKey][]map[string]any{}
-	add := func(item string, rec map[string]any, authorityField string) {
-		p := first
-		if u, ok := rec[authorityField].(string); ok && byUSCC[u] != nil {
-			p = byUSCC[u]
-		}
-		k := batchKey{p.Code, item}
-		batches[k] = append(batches[k], rec)
-	}
-	var sample string
-	for i := 0; i < orgs; i++ {
-		o := g.Org()
-		add("registration_basic", g.Registration(o), "")
-		for j := 0; j < i%3; j++ {
-			add("admin_licensing", g.Licensing(o), "xk_lydwdm")
-		}
-		for j := 0; j < (i/2)%3; j++ {
-			add("admin_penalty", g.Penalty(o), "cf_sjlydm")
-			if sample == "" {
-				sample = o.USCC
-			}
-		}
-		if i%10 == 0 {
-			add("commendation", g.Commendation(o), "ry_jgdm")
-		}
-	}
-	for i := 0; i < orgs/10+1; i++ {
-		add("admin_penalty", g.PersonPenalty(g.Person()), "cf_sjlydm")
+	next := plan.source(demoToday(now), true)
+	total := plan.Orgs + plan.Records
+	large := total >= demoLarge
+	workers := 1
+	if large {
+		workers = runtime.NumCPU()
 	}
 
-	keys := make([]batchKey, 0, len(batches))
-	for k := range batches {
-		keys = append(keys, k)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type job struct {
+		rec  demoRecord
+		prov *credit.Provider
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		return keys[i].item < keys[j].item || keys[i].item == keys[j].item && keys[i].provider < keys[j].provider
-	})
-	providers := map[string]*credit.Provider{}
-	for _, p := range byUSCC {
-		providers[p.Code] = p
+	type result struct {
+		job
+		draft *credit.Draft
+		errs  []credit.FieldError
 	}
-	stored, rejected := 0, 0
-	for _, k := range keys {
-		it, _ := app.Catalog.Item(k.item)
-		sub := &credit.Submission{Provider: providers[k.provider], Item: it.Code, CatalogVersion: it.Version, RequestID: "demo"}
-		for i, raw := range batches[k] {
-			d, errs, _ := app.Preparer.Prepare(it, i, raw, now)
-			if len(errs) > 0 {
-				rejected++
-				continue
+	jobs := make(chan job, 256*workers)
+	results := make(chan result, 256*workers)
+	go func() {
+		defer close(jobs)
+		for {
+			rec, ok := next()
+			if !ok {
+				return
 			}
-			sub.Drafts = append(sub.Drafts, d)
+			p := first
+			if u, ok := rec.raw[demoAuthorityField[rec.item]].(string); ok && byUSCC[u] != nil {
+				p = byUSCC[u]
+			}
+			select {
+			case jobs <- job{rec, p}:
+			case <-ctx.Done():
+				return
+			}
 		}
-		if _, err := app.Store.Submit(ctx, sub); err != nil {
-			return fmt.Errorf("demo %s: %w", k.item, err)
-		}
-		stored += len(sub.Drafts)
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				d, errs, _ := app.Preparer.Prepare(items[j.rec.item], 0, j.rec.raw, now)
+				select {
+				case results <- result{j, d, errs}:
+				case <-ctx.Done():
+				}
+			}
+		}()
 	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	fail := func(err error) error {
+		cancel()
+		for range results {
+		}
+		return err
+	}
+
+	type batchKey struct{ provider, item string }
+	pending := map[batchKey]*credit.Submission{}
+	held := 0
+	var stored, refused, submits int
+	submit := func(k batchKey) error {
+		sub := pending[k]
+		delete(pending, k)
+		held -= len(sub.Drafts)
+		outs, err := app.Store.Submit(ctx, sub)
+		if err != nil {
+			return fmt.Errorf("demo %s from %s: %w", k.item, k.provider, err)
+		}
+		submits++
+		for _, o := range outs {
+			if o.Status == credit.StatusRejected {
+				refused++
+			} else {
+				stored++
+			}
+		}
+		return nil
+	}
+	submitAll := func() error {
+		keys := make([]batchKey, 0, len(pending))
+		for k := range pending {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			return keys[i].item < keys[j].item || keys[i].item == keys[j].item && keys[i].provider < keys[j].provider
+		})
+		for _, k := range keys {
+			if err := submit(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	lastReport := time.Now()
+	report := func(final bool) {
+		if !large || !final && time.Since(lastReport) < 2*time.Second {
+			return
+		}
+		lastReport = time.Now()
+		fmt.Fprintf(progress, "demo: %d of about %d records stored (%.0f%%), %.0fs\n",
+			stored, total, 100*float64(stored)/float64(max(total, 1)), time.Since(start).Seconds())
+	}
+
+	var sample string
+	rejected := 0
+	for res := range results {
+		if len(res.errs) > 0 {
+			rejected++
+			if rejected == 1 {
+				fmt.Fprintf(progress, "demo: a generated %s record fails validation: %v\n", res.rec.item, res.errs)
+			}
+			continue
+		}
+		if sample == "" && res.rec.item == "admin_penalty" {
+			sample, _ = res.rec.raw["xdr_shxym"].(string)
+		}
+		it := items[res.rec.item]
+		k := batchKey{res.prov.Code, it.Code}
+		sub := pending[k]
+		if sub == nil {
+			sub = &credit.Submission{Provider: res.prov, Item: it.Code, CatalogVersion: it.Version, RequestID: "demo"}
+			pending[k] = sub
+		}
+		res.draft.Index = len(sub.Drafts)
+		sub.Drafts = append(sub.Drafts, res.draft)
+		held++
+		var err error
+		switch {
+		case len(sub.Drafts) >= demoBatch:
+			err = submit(k)
+		case held >= demoMaxPending:
+			err = submitAll()
+		}
+		if err != nil {
+			return fail(err)
+		}
+		report(false)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("demo: stopped after %d records were stored: %w", stored, err)
+	}
+	if err := submitAll(); err != nil {
+		return err
+	}
+	report(true)
 	if rejected > 0 {
 		return fmt.Errorf("demo: %d generated records failed validation (a generator bug)", rejected)
 	}
-	fmt.Fprintf(stdout, "demo: %d organisations, %d records, %d departments loaded\n", orgs, stored, len(byUSCC))
+	if refused > 0 {
+		return fmt.Errorf("demo: the store refused %d generated records (a generator bug: repeated business keys)", refused)
+	}
+	fmt.Fprintf(stdout, "demo: %d organisations, %d records, %d departments loaded in %.1fs (%d submissions)\n",
+		plan.Orgs, stored, len(byUSCC), time.Since(start).Seconds(), submits)
 	fmt.Fprintf(stdout, "demo: API key of %s %s (shown once / 仅显示一次):\n  %s\n", first.Code, first.Name, firstKey)
 	if sample != "" {
 		fmt.Fprintf(stdout, "demo: try /api/v1/subjects/%s\n", sample)
 	}
 	return nil
+}
+
+// countWriter counts the bytes written through it.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// writeDemoFile writes the plan's records of its item to path ("-" for
+// stdout) as a department's export, about bad percent of them spoiled so
+// that they fail validation, and prints a summary.
+func writeDemoFile(ctx context.Context, cat *catalog.Catalog, plan demoPlan, path string, opts demo.FileOptions, bad float64, stdout, stderr io.Writer) error {
+	start := time.Now()
+	it, ok := cat.Item(plan.Item)
+	if !ok {
+		return credit.Errorf(credit.EINVALID, "目录中没有条目“%s”", "the catalogue has no item %q", plan.Item)
+	}
+	summary := stdout
+	var w io.Writer = stdout
+	var file *os.File
+	if path == "-" {
+		summary = stderr
+	} else {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		file, w = f, f
+	}
+	cw := &countWriter{w: w}
+
+	today := demoToday(time.Now())
+	next := plan.source(today, false)
+	spoiler := demo.NewSpoiler(it, plan.Seed, today)
+	rows, spoiled := 0, 0
+	lastReport := time.Now()
+	var stopped error
+	n, err := demo.WriteRecords(cw, it, opts, func() map[string]any {
+		if rows%1024 == 0 && ctx.Err() != nil {
+			stopped = ctx.Err()
+			return nil
+		}
+		rec, ok := next()
+		if !ok {
+			return nil
+		}
+		// Spread the bad rows evenly: row i is bad when ⌊(i+1)·P/100⌋ rises.
+		if int(float64(rows+1)*bad/100) > int(float64(rows)*bad/100) && spoiler.Spoil(rec.raw) != "" {
+			spoiled++
+		}
+		rows++
+		if plan.Records >= 100_000 && time.Since(lastReport) >= 2*time.Second {
+			lastReport = time.Now()
+			fmt.Fprintf(stderr, "demo: %d of %d rows (%.0f%%)\n", rows, plan.Records, 100*float64(rows)/float64(plan.Records))
+		}
+		return rec.raw
+	})
+	if err == nil {
+		err = stopped
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(path)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	enc := ""
+	if opts.Format == demo.FormatCSV {
+		enc = ", " + opts.Encoding
+	}
+	fmt.Fprintf(summary, "demo: wrote %d rows of %s (%d invalid) to %s (%s%s): %s in %.1fs\n",
+		n, it.Code, spoiled, path, opts.Format, enc, sizeText(cw.n), time.Since(start).Seconds())
+	return nil
+}
+
+// sizeText writes a byte count for people.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB (%d bytes)", float64(n)/(1<<30), n)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB (%d bytes)", float64(n)/(1<<20), n)
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB (%d bytes)", float64(n)/(1<<10), n)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

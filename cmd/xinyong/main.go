@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/xinyong/xinyong/internal/credit"
@@ -23,9 +24,12 @@ Usage:
   xinyong provider list                                      list provider departments
   xinyong catalog check DIR                                  check a catalogue directory; print every problem
   xinyong catalog export DIR                                 write the built-in catalogue to DIR to start from
+  xinyong import --provider CODE --item ITEM [--mode partial|atomic] FILE
+                                                             collect a CSV, XLSX or JSON Lines file
   xinyong migrate  [--data DIR]                              apply the database schema
   xinyong demo     [--data DIR] [--subjects N]               load demo data
   xinyong audit verify [--data DIR]                          verify the audit hash chain
+  xinyong bench intake [--rows N]                            measure collection (make bench)
 
 Every command that touches data takes --data DIR (default ./xinyong-data, or $XINYONG_DATA).
 Run "xinyong COMMAND -h" for a command's flags.
@@ -33,12 +37,19 @@ Run "xinyong COMMAND -h" for a command's flags.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if path := os.Getenv("XINYONG_CPUPROFILE"); path != "" { // for finding where time goes
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		if !errors.Is(err, errUsage) {
 			printError(os.Stderr, err)
 		}
+		pprof.StopCPUProfile()
 		os.Exit(2)
 	}
 }
@@ -59,6 +70,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runProvider(ctx, rest, stdout, stderr)
 	case "catalog":
 		return runCatalog(ctx, rest, stdout, stderr)
+	case "import":
+		return runImport(ctx, rest, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "demo":

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/xinyong/xinyong/internal/web"
@@ -35,8 +36,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 
+	// The batch worker collects uploaded files in the background, and
+	// resumes any batch a previous run left unfinished.
+	wake := make(chan struct{}, 1)
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	go app.runner().Work(workCtx, wake, 5*time.Second, app.Log)
+
 	mux := http.NewServeMux()
-	h := &api.Handler{Store: app.Store, Catalog: app.Catalog, Preparer: app.Preparer, Keys: app.Keys, Limits: c.Limits, Log: app.Log}
+	h := &api.Handler{Store: app.Store, Catalog: app.Catalog, Preparer: app.Preparer, Keys: app.Keys, Limits: c.Limits, Log: app.Log,
+		Uploads: api.Uploads{Dir: filepath.Join(c.Data, "uploads"), MaxBytes: c.MaxUploadBytes, Wake: wake}}
 	h.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {

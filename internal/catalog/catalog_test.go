@@ -174,6 +174,7 @@ func TestCheck(t *testing.T) {
 		{"ErrDuplicate", base("行政处罚决定书文号", "x"), []string{"cf_wsh:duplicate_field"}},
 		{"ErrTooLong", base("cf_wfxw", strings.Repeat("长", 2001)), []string{"cf_wfxw:too_long"}},
 		{"OKDateForms", base("cf_jdrq", "2026年2月13日", "cf_yxq", "2027/2/13", "cf_gsjzq", "20260813"), nil},
+		{"OKSpreadsheetSerial", base("cf_jdrq", "46066", "cf_yxq", "46066.0"), nil}, // 2026-02-13
 		{"OKFullWidth", base("cf_nr_fk", "５", "xdr_shxym", "９１１１００００６０００３７３４１Ｌ", "cf_jdrq", "２０２６-０２-１３"), nil},
 		{"OKThousands", base("cf_nr_fk", "1,250.5"), nil},
 		{"OKLabelWithHalfWidthBrackets", base("cf_nr_fk", nil, "罚款金额(万元)", "5"), nil},

@@ -115,12 +115,20 @@ var (
 	dateTimeRE = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})[ T]0{1,2}:00(:00(\.0+)?)?$`)
 )
 
-// canonicalDate rewrites the common ways of writing a date as YYYY-MM-DD.
-// It returns v unchanged when it is none of them, for the strict check to
-// report.
+// serialRE matches a spreadsheet date serial number (days since 1899-12-30,
+// as Excel and WPS store dates), from 1954 (20000) to 2119 (80000).
+var serialRE = regexp.MustCompile(`^[2-7]\d{4}(\.0+)?$`)
+
+// canonicalDate rewrites the common ways of writing a date as YYYY-MM-DD,
+// including spreadsheet serial numbers. It returns v unchanged when it is
+// none of them, for the strict check to report.
 func canonicalDate(v string) string {
 	if m := dateTimeRE.FindStringSubmatch(v); m != nil {
 		return m[1]
+	}
+	if serialRE.MatchString(v) {
+		n, _ := strconv.Atoi(strings.SplitN(v, ".", 2)[0])
+		return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n).Format(time.DateOnly)
 	}
 	for _, re := range []*regexp.Regexp{dateSlashRE, dateChineseRE, dateCompactRE} {
 		if m := re.FindStringSubmatch(v); m != nil {

@@ -203,6 +203,8 @@ type SubjectPage struct {
 // methods own their transaction, and every change writes its audit entry in
 // the same transaction.
 type Store interface {
+	BatchStore
+
 	// CreateProvider registers p with the hash of its API key.
 	// Returns ECONFLICT if the code is taken.
 	CreateProvider(ctx context.Context, p *Provider, keyHash []byte) error

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Subjects", func(t *testing.T) { testSubjects(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+	t.Run("Batches", func(t *testing.T) { testBatches(t, open) })
 }
 
 type fixture struct {

@@ -37,6 +37,7 @@ type Handler struct {
 	Preparer *intake.Preparer
 	Keys     *pii.Keys
 	Limits   Limits
+	Uploads  Uploads
 	Log      *slog.Logger
 	Now      func() time.Time
 }
@@ -51,6 +52,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/catalog/{item}", h.getCatalogItem)
 	mux.HandleFunc("POST /api/v1/records", h.provider(h.submit))
 	mux.HandleFunc("GET /api/v1/records/{id}", h.provider(h.getRecord))
+	mux.HandleFunc("POST /api/v1/batches", h.provider(h.createBatch))
+	mux.HandleFunc("GET /api/v1/batches", h.provider(h.listBatches))
+	mux.HandleFunc("GET /api/v1/batches/{id}", h.provider(h.getBatch))
+	mux.HandleFunc("GET /api/v1/batches/{id}/errors.csv", h.provider(h.batchErrors("csv")))
+	mux.HandleFunc("GET /api/v1/batches/{id}/errors.xlsx", h.provider(h.batchErrors("xlsx")))
 	mux.HandleFunc("GET /api/v1/subjects", h.searchSubjects)
 	mux.HandleFunc("GET /api/v1/subjects/{uscc}", h.getSubject)
 	mux.HandleFunc("/api/", h.notFound)
@@ -65,6 +71,11 @@ func Routes() []string {
 		"GET /api/v1/catalog/{item}",
 		"POST /api/v1/records",
 		"GET /api/v1/records/{id}",
+		"POST /api/v1/batches",
+		"GET /api/v1/batches",
+		"GET /api/v1/batches/{id}",
+		"GET /api/v1/batches/{id}/errors.csv",
+		"GET /api/v1/batches/{id}/errors.xlsx",
 		"GET /api/v1/subjects",
 		"GET /api/v1/subjects/{uscc}",
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"sort"
@@ -33,8 +34,19 @@ type oaResponse struct {
 	Body   []byte
 }
 
-// oaRequest sends a request with an optional bearer key and raw body.
+// oaRequest sends a request with an optional bearer key and raw JSON body.
 func oaRequest(t *testing.T, env *Env, method, path, key string, body []byte) oaResponse {
+	t.Helper()
+	ctype := ""
+	if body != nil {
+		ctype = "application/json"
+	}
+	return oaSend(t, env, method, path, key, ctype, body)
+}
+
+// oaSend sends a request with an optional bearer key, raw body and
+// Content-Type.
+func oaSend(t *testing.T, env *Env, method, path, key, ctype string, body []byte) oaResponse {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -47,8 +59,8 @@ func oaRequest(t *testing.T, env *Env, method, path, key string, body []byte) oa
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -479,6 +491,58 @@ func TestOpenAPIResponses(t *testing.T) {
 	tooMany := []byte(`{"item":"admin_penalty","records":[{}` + strings.Repeat(`,{}`, api.DefaultLimits.MaxRecords) + `]}`)
 	record := fmt.Sprintf("/api/v1/records/%d", recordID)
 
+	// File batches: one collected with a rejected row, a normalised date
+	// and an unknown column, so that its view and error files have content;
+	// one failed, so that its view has a reason.
+	codes, labels := penaltyColumns(t)
+	penaltyCSV := func(recs ...map[string]any) []byte {
+		rows := [][]string{append(append([]string{}, labels...), "内部编号")}
+		for i, rec := range recs {
+			rows = append(rows, append(row(rec, codes), strconv.Itoa(i+1)))
+		}
+		return writeCSV(t, rows)
+	}
+	batchFile := penaltyCSV(Penalty("2026/11/20", "cf_wsh", "鄂市监罚〔2026〕20号"), Penalty("2026-11-31", "cf_wsh", "鄂市监罚〔2026〕21号"))
+	done := env.collect(t, "420000-SCJG", "item=admin_penalty&name=penalties.csv", batchFile)
+	if done["status"] != "done" || done["created"] != 1.0 || done["rejected"] != 1.0 {
+		t.Fatalf("setup batch: %v", done)
+	}
+	failed := env.collect(t, "420000-SCJG", "item=admin_penalty", []byte("\x00\x01 not a spreadsheet"))
+	if failed["status"] != "failed" {
+		t.Fatalf("setup failed batch: %v", failed)
+	}
+	batchID := int64(done["batch_id"].(float64))
+	batchPath := fmt.Sprintf("/api/v1/batches/%d", batchID)
+	failedPath := fmt.Sprintf("/api/v1/batches/%d", int64(failed["batch_id"].(float64)))
+	formBody, formType := multipartFile(t, "file", "处罚.csv", penaltyCSV(Penalty("2026-11-21", "cf_wsh", "鄂市监罚〔2026〕23号")))
+	noFileBody, noFileType := multipartFile(t, "attachment", "处罚.csv", penaltyCSV(Penalty("2026-11-21", "cf_wsh", "鄂市监罚〔2026〕24号")))
+	overLimit := bytes.Repeat([]byte("a"), 8<<20+1) // the test server's limit is 8 MiB
+	batchUpload := "/api/v1/batches?item=admin_penalty"
+	// ctypes are the Content-Types of the scenarios that send a file, by
+	// name; the others send JSON.
+	ctypes := map[string]string{
+		"batch upload CSV":                  "text/csv; charset=gbk",
+		"batch upload multipart atomic":     formType,
+		"batch upload any type":             "application/vnd.ms-excel",
+		"batch duplicate":                   "application/octet-stream",
+		"batch bad mode":                    "text/csv",
+		"batch missing item":                "text/csv",
+		"batch unknown item":                "text/csv",
+		"batch empty file":                  "text/csv",
+		"batch malformed multipart":         "multipart/form-data",
+		"batch multipart without file":      noFileType,
+		"batch item not allowed":            "text/csv",
+		"batch no key":                      "text/csv",
+		"batch over the limit":              "application/octet-stream",
+		"batch multipart over the limit":    "",
+		"batches PUT":                       "text/csv",
+		"batch errors CSV POST":             "text/csv",
+		"batch errors XLSX PUT":             "application/octet-stream",
+		"batch upload without Content-Type": "",
+	}
+	overForm, overFormType := multipartFile(t, "file", "big.csv", overLimit)
+	ctypes["batch multipart over the limit"] = overFormType
+
 	// req says whether the documented request body schema must accept (+1)
 	// or reject (-1) the body; has lists text the response body must contain,
 	// so that the schemas are checked against data, not empty lists.
@@ -549,6 +613,50 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"catalogue item DELETE", "DELETE", "/api/v1/catalog/admin_penalty", "", nil, 0, 405, nil},
 		{"openapi", "GET", "/api/openapi.json", "", nil, 0, 200, nil},
 		{"openapi POST", "POST", "/api/openapi.json", "", []byte(`{}`), 0, 405, nil},
+
+		{"batch upload CSV", "POST", batchUpload + "&name=" + url.QueryEscape("十一月.csv"), scjg,
+			gbk(t, penaltyCSV(Penalty("2026-11-22", "cf_wsh", "鄂市监罚〔2026〕22号"))), 0, 202, []string{`"status":"queued"`, `"name":"十一月.csv"`}},
+		{"batch upload multipart atomic", "POST", batchUpload + "&mode=atomic", scjg, formBody, 0, 202, []string{`"mode":"atomic"`, `"name":"处罚.csv"`}},
+		{"batch upload any type", "POST", batchUpload + "&mode=partial", scjg, penaltyCSV(Penalty("2026-11-23", "cf_wsh", "鄂市监罚〔2026〕25号")), 0, 202, []string{`"status":"queued"`}},
+		{"batch upload without Content-Type", "POST", batchUpload, scjg, penaltyCSV(Penalty("2026-11-23", "cf_wsh", "鄂市监罚〔2026〕26号")), 0, 202, nil},
+		{"batch duplicate", "POST", batchUpload, scjg, batchFile, 0, 200, []string{`"status":"done"`}},
+		{"batch bad mode", "POST", batchUpload + "&mode=fast", scjg, batchFile, 0, 400, nil},
+		{"batch missing item", "POST", "/api/v1/batches", scjg, batchFile, 0, 400, nil},
+		{"batch unknown item", "POST", "/api/v1/batches?item=no_such_item", scjg, batchFile, 0, 400, nil},
+		{"batch empty file", "POST", batchUpload, scjg, []byte{}, 0, 400, nil},
+		{"batch malformed multipart", "POST", batchUpload, scjg, formBody, 0, 400, nil},
+		{"batch multipart without file", "POST", batchUpload, scjg, noFileBody, 0, 400, nil},
+		{"batch item not allowed", "POST", batchUpload, swj, batchFile, 0, 403, nil},
+		{"batch no key", "POST", batchUpload, "", batchFile, 0, 401, nil},
+		{"batch over the limit", "POST", batchUpload, scjg, overLimit, 0, 413, nil},
+		{"batch multipart over the limit", "POST", batchUpload, scjg, overForm, 0, 413, nil},
+		{"batches PUT", "PUT", "/api/v1/batches", scjg, batchFile, 0, 405, nil},
+
+		{"batches", "GET", "/api/v1/batches", scjg, nil, 0, 200, []string{`"batches":[{`}},
+		{"batches of a provider without any", "GET", "/api/v1/batches", swj, nil, 0, 200, []string{`"batches":[]`}},
+		{"batches no key", "GET", "/api/v1/batches", "", nil, 0, 401, nil},
+
+		{"batch done", "GET", batchPath, scjg, nil, 0, 200, []string{`"status":"done"`, `"code":"unknown_column"`, `"code":"normalised"`}},
+		{"batch failed", "GET", failedPath, scjg, nil, 0, 200, []string{`"status":"failed"`, `"reason_zh":"`, `"reason_en":"`}},
+		{"batch of another provider", "GET", batchPath, swj, nil, 0, 404, nil},
+		{"batch missing", "GET", "/api/v1/batches/999999", scjg, nil, 0, 404, nil},
+		{"batch bad id", "GET", "/api/v1/batches/abc", scjg, nil, 0, 400, nil},
+		{"batch zero id", "GET", "/api/v1/batches/0", scjg, nil, 0, 400, nil},
+		{"batch no key", "GET", batchPath, "", nil, 0, 401, nil},
+		{"batch DELETE", "DELETE", batchPath, scjg, nil, 0, 405, nil},
+
+		{"batch errors CSV", "GET", batchPath + "/errors.csv", scjg, nil, 0, 200, []string{"\ufeff行号,", "鄂市监罚〔2026〕21号", ",错误字段,错误原因\n"}},
+		{"batch errors CSV of another provider", "GET", batchPath + "/errors.csv", swj, nil, 0, 404, nil},
+		{"batch errors CSV missing", "GET", "/api/v1/batches/999999/errors.csv", scjg, nil, 0, 404, nil},
+		{"batch errors CSV bad id", "GET", "/api/v1/batches/-1/errors.csv", scjg, nil, 0, 400, nil},
+		{"batch errors CSV no key", "GET", batchPath + "/errors.csv", "", nil, 0, 401, nil},
+		{"batch errors CSV POST", "POST", batchPath + "/errors.csv", scjg, batchFile, 0, 405, nil},
+		{"batch errors XLSX", "GET", batchPath + "/errors.xlsx", scjg, nil, 0, 200, []string{"PK\x03\x04"}},
+		{"batch errors XLSX of another provider", "GET", batchPath + "/errors.xlsx", swj, nil, 0, 404, nil},
+		{"batch errors XLSX missing", "GET", "/api/v1/batches/999999/errors.xlsx", scjg, nil, 0, 404, nil},
+		{"batch errors XLSX bad id", "GET", "/api/v1/batches/x/errors.xlsx", scjg, nil, 0, 400, nil},
+		{"batch errors XLSX no key", "GET", batchPath + "/errors.xlsx", "", nil, 0, 401, nil},
+		{"batch errors XLSX PUT", "PUT", batchPath + "/errors.xlsx", scjg, batchFile, 0, 405, nil},
 	}
 
 	// checks holds further checks of a scenario's decoded body, by name.
@@ -572,7 +680,48 @@ func TestOpenAPIResponses(t *testing.T) {
 				ir["page"], ir["per_page"], ir["total"], len(oaArray(ir["records"])), page, perPage)
 		}
 	}
+	id := func(n int64) json.Number { return json.Number(strconv.FormatInt(n, 10)) }
 	checks := map[string]func(t *testing.T, v any){
+		"batch duplicate": func(t *testing.T, v any) {
+			if m := oaMapOf(v); m["duplicate_of"] != id(batchID) || m["batch_id"] != id(batchID) {
+				t.Errorf("duplicate: batch_id %v, duplicate_of %v; want both %d", m["batch_id"], m["duplicate_of"], batchID)
+			}
+		},
+		"batch done": func(t *testing.T, v any) {
+			m, f := oaMapOf(v), oaMapOf(oaMapOf(v)["file"])
+			got := fmt.Sprintf("read %v created %v rejected %v progress %v; %v %v %v %v", m["rows_read"], m["created"], m["rejected"], m["progress"],
+				f["name"], f["format"], f["encoding"], f["size"])
+			want := fmt.Sprintf("read 2 created 1 rejected 1 progress 1; penalties.csv csv utf-8 %d", len(batchFile))
+			if got != want {
+				t.Errorf("batch: %s, want %s", got, want)
+			}
+			var ns []string
+			for _, n := range oaArray(m["notes"]) {
+				var parts []string
+				for _, k := range []string{"code", "column", "field", "kind", "count"} {
+					if x, ok := oaMapOf(n)[k]; ok {
+						parts = append(parts, fmt.Sprint(x))
+					}
+				}
+				ns = append(ns, strings.Join(parts, " "))
+			}
+			if want := []string{"unknown_column 内部编号", "normalised cf_jdrq date_format 1"}; !slices.Equal(ns, want) {
+				t.Errorf("notes %q, want %q", ns, want)
+			}
+		},
+		"batches": func(t *testing.T, v any) {
+			var ids []string
+			for _, b := range oaArray(oaMapOf(v)["batches"]) {
+				ids = append(ids, string(oaMapOf(b)["batch_id"].(json.Number)))
+			}
+			if !slices.Contains(ids, string(id(batchID))) || !slices.IsSortedFunc(ids, func(a, b string) int {
+				x, _ := strconv.Atoi(a)
+				y, _ := strconv.Atoi(b)
+				return y - x
+			}) {
+				t.Errorf("batches %v: want batch %d among them, newest first", ids, batchID)
+			}
+		},
 		"subject per_item 1": func(t *testing.T, v any) {
 			ir := penalties(t, v)
 			paged(t, ir, 1, 1)
@@ -619,6 +768,11 @@ func TestOpenAPIResponses(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s %s: media type %s is not documented (documented: %v)", key, code, mt, oaKeys(resp["content"]))
 		}
+		if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+			// A file: its media type is documented, and its schema
+			// describes bytes, not JSON the checker could validate.
+			return nil
+		}
 		v, err := oaDecode(r.Body)
 		if err != nil {
 			t.Fatalf("%s %s: body is not JSON: %v", key, code, err)
@@ -632,6 +786,16 @@ func TestOpenAPIResponses(t *testing.T) {
 			}
 		}
 		return v
+	}
+
+	// request sends a scenario's request, with its Content-Type if it
+	// sends a file.
+	request := func(t *testing.T, name, method, path, key string, body []byte) oaResponse {
+		t.Helper()
+		if ctype, ok := ctypes[name]; ok {
+			return oaSend(t, env, method, path, key, ctype, body)
+		}
+		return oaRequest(t, env, method, path, key, body)
 	}
 
 	for _, tc := range tests {
@@ -655,7 +819,7 @@ func TestOpenAPIResponses(t *testing.T) {
 						want = append(want, "HEAD")
 					}
 				}
-				r := oaRequest(t, env, tc.method, tc.path, tc.key, tc.body)
+				r := request(t, tc.name, tc.method, tc.path, tc.key, tc.body)
 				if r.Status != tc.want {
 					t.Fatalf("%s %s: status %d, want %d; body %s", tc.method, tc.path, r.Status, tc.want, oaShow(string(r.Body)))
 				}
@@ -700,7 +864,7 @@ func TestOpenAPIResponses(t *testing.T) {
 					t.Errorf("%s request: the documented schema accepts a body the test says it should reject", key)
 				}
 			}
-			r := oaRequest(t, env, tc.method, tc.path, tc.key, tc.body)
+			r := request(t, tc.name, tc.method, tc.path, tc.key, tc.body)
 			if r.Status != tc.want {
 				t.Errorf("%s %s: status %d, want %d; body %s", tc.method, tc.path, r.Status, tc.want, oaShow(string(r.Body)))
 			}
@@ -724,12 +888,18 @@ func TestOpenAPIResponses(t *testing.T) {
 			t.Errorf("checks has %q, which is no scenario", name)
 		}
 	}
+	for name := range ctypes {
+		if !names[name] {
+			t.Errorf("ctypes has %q, which is no scenario", name)
+		}
+	}
 
-	// Every documented status is exercised, except those no test can provoke.
-	unreachable := map[string]bool{"500": true}
+	// Every documented status is exercised, except those no test can
+	// provoke: internal errors, and a server without uploads.
+	unreachable := map[string]bool{"500": true, "POST /api/v1/batches 503": true}
 	for key, op := range ops {
 		for code := range oaMapOf(op["responses"]) {
-			if !exercised[key+" "+code] && !unreachable[code] {
+			if !exercised[key+" "+code] && !unreachable[code] && !unreachable[key+" "+code] {
 				t.Errorf("%s: documented status %s is not exercised", key, code)
 			}
 		}

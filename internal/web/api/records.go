@@ -86,21 +86,9 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, p *credit.Provi
 		web.Error(w, r, err)
 		return
 	}
-	it, ok := h.Catalog.Item(req.Item)
-	if req.Item == "" {
-		web.Error(w, r, credit.Errorf(credit.EINVALID, "缺少 item：请写明目录条目代码，如 admin_penalty（见 /api/v1/catalog）",
-			"missing item: name the catalogue item code, e.g. admin_penalty (see /api/v1/catalog)"))
-		return
-	}
-	if !ok {
-		web.Error(w, r, credit.Errorf(credit.EINVALID, "目录中没有条目“%s”，可用条目见 /api/v1/catalog",
-			"the catalogue has no item %q; see /api/v1/catalog for the items", req.Item))
-		return
-	}
-	if !p.MayProvide(it.Code) || !it.AllowsProvider(p.Code) {
-		web.Error(w, r, &credit.Error{Code: credit.EFORBIDDEN,
-			MessageZH: fmt.Sprintf("提供单位 %s 未获准报送“%s”（%s），如需报送请联系信用中心登记", p.Code, it.NameZH, it.Code),
-			MessageEN: fmt.Sprintf("provider %s is not registered to submit %s (%s); ask the credit center to register it", p.Code, it.NameEN, it.Code)})
+	it, err := h.itemFor(p, req.Item)
+	if err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	if len(req.Records) == 0 {

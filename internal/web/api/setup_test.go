@@ -53,9 +53,17 @@ func MustEnv(tb testing.TB) *Env {
 	}
 	env := &Env{Store: db, Now: time.Date(2026, 11, 30, 10, 0, 0, 0, workday.CST), Keys: map[string]string{}}
 	db.Now = func() time.Time { return env.Now }
-	h := &api.Handler{Store: db, Catalog: catalog.Default(), Keys: keys, Limits: api.DefaultLimits,
-		Preparer: &intake.Preparer{Calendar: workday.Default(), Keys: keys},
-		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return env.Now }}
+	prep := &intake.Preparer{Calendar: workday.Default(), Keys: keys}
+	wake := make(chan struct{}, 1)
+	h := &api.Handler{Store: db, Catalog: catalog.Default(), Keys: keys, Limits: api.DefaultLimits, Preparer: prep,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return env.Now },
+		Uploads: api.Uploads{Dir: filepath.Join(dir, "uploads"), MaxBytes: 8 << 20, Wake: wake}}
+	// The batch worker, as serve runs it.
+	runner := &intake.Runner{Store: db, Catalog: h.Catalog, Preparer: prep, Owner: intake.DefaultOwner(), Now: func() time.Time { return env.Now }}
+	workCtx, stopWork := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { runner.Work(workCtx, wake, 50*time.Millisecond, h.Log); close(done) }()
+	tb.Cleanup(func() { stopWork(); <-done })
 	mux := http.NewServeMux()
 	h.Register(mux)
 	srv := httptest.NewServer(web.Middleware(h.Log, mux))

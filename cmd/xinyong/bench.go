@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/demo"
+)
+
+// runBench measures collection as the README quotes it: end-to-end intake
+// of a CSV file against a bare insert of the same rows, memory on a large
+// file, and XLSX intake.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "intake" {
+		fmt.Fprintln(stderr, "usage: xinyong bench intake [--rows N] [--subjects N] [--xlsx-rows N] [--big-mib N] [--dir DIR]")
+		return errUsage
+	}
+	fs := flag.NewFlagSet("bench intake", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rows := fs.Int("rows", 1_000_000, "penalty rows in the CSV file")
+	subjects := fs.Int("subjects", 200_000, "organisations the rows are about")
+	xlsxRows := fs.Int("xlsx-rows", 100_000, "rows in the XLSX file (0 to skip)")
+	bigMiB := fs.Int("big-mib", 1024, "size of the file for the memory measurement, MiB (0 to skip)")
+	dir := fs.String("dir", "", "working directory for files and databases (default: a temporary one, removed after)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return errUsage
+	}
+	work := *dir
+	if work != "" {
+		if err := os.MkdirAll(work, 0o755); err != nil {
+			return err
+		}
+	} else {
+		d, err := os.MkdirTemp("", "xinyong-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		work = d
+	}
+	cat := catalog.Default()
+	fmt.Fprintf(stdout, "xinyong bench intake: %d CSV rows about %d organisations\n", *rows, *subjects)
+
+	csvPath := filepath.Join(work, fmt.Sprintf("penalties-%d.csv", *rows))
+	if err := benchFile(ctx, cat, csvPath, *rows, *subjects, demo.FileOptions{Format: "csv"}, stderr); err != nil {
+		return err
+	}
+	st, _ := os.Stat(csvPath)
+	raw, err := benchRaw(csvPath, filepath.Join(work, "raw.db"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  bare insert of the same rows (read CSV, INSERT into one table): %d rows in %.1f s = %.0f rows/s\n", raw.rows, raw.secs, raw.rate())
+	e2e, err := benchImport(ctx, filepath.Join(work, "e2e"), csvPath)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  end-to-end intake (xinyong import): %d rows in %.1f s = %.0f rows/s, peak RSS %.0f MiB\n", e2e.rows, e2e.secs, e2e.rate(), e2e.rssMiB)
+	fmt.Fprintf(stdout, "  ratio: %.0f%% of the bare insert rate (file %.0f MiB)\n", 100*e2e.rate()/raw.rate(), float64(st.Size())/(1<<20))
+
+	if *bigMiB > 0 {
+		// About 690 bytes a row.
+		n := int(int64(*bigMiB) << 20 / 690)
+		bigPath := filepath.Join(work, fmt.Sprintf("penalties-%dmib.csv", *bigMiB))
+		if err := benchFile(ctx, cat, bigPath, n, max(n/5, 1), demo.FileOptions{Format: "csv", Encoding: "gbk"}, stderr); err != nil {
+			return err
+		}
+		st, _ := os.Stat(bigPath)
+		big, err := benchImport(ctx, filepath.Join(work, "big"), bigPath)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "  memory: %.0f MiB GBK CSV (%d rows) collected with peak RSS %.0f MiB in %.1f s\n",
+			float64(st.Size())/(1<<20), big.rows, big.rssMiB, big.secs)
+		os.Remove(bigPath)
+	}
+	if *xlsxRows > 0 {
+		xlsxPath := filepath.Join(work, fmt.Sprintf("penalties-%d.xlsx", *xlsxRows))
+		if err := benchFile(ctx, cat, xlsxPath, *xlsxRows, max(*xlsxRows/5, 1), demo.FileOptions{Format: "xlsx", Title: "行政处罚信息"}, stderr); err != nil {
+			return err
+		}
+		x, err := benchImport(ctx, filepath.Join(work, "xlsx"), xlsxPath)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "  XLSX: %d rows collected in %.1f s (%.0f rows/s), peak RSS %.0f MiB\n", x.rows, x.secs, x.rate(), x.rssMiB)
+	}
+	return nil
+}
+
+type benchResult struct {
+	rows   int
+	secs   float64
+	rssMiB float64
+}
+
+func (r benchResult) rate() float64 { return float64(r.rows) / r.secs }
+
+// benchFile writes demo penalties to path unless it is already there.
+func benchFile(ctx context.Context, cat *catalog.Catalog, path string, rows, orgs int, opts demo.FileOptions, stderr io.Writer) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	fmt.Fprintf(stderr, "writing %s ...\n", path)
+	plan := demoPlan{Seed: 7, Orgs: orgs, Records: rows, Item: "admin_penalty"}
+	return writeDemoFile(ctx, cat, plan, path, opts, 0, io.Discard, stderr)
+}
+
+// benchRaw reads the CSV and inserts its rows into a bare table, the
+// baseline: the same reading, no checking, no subjects, no index.
+func benchRaw(csvPath, dbPath string) (benchResult, error) {
+	os.Remove(dbPath)
+	f, err := os.Open(csvPath)
+	if err != nil {
+		return benchResult{}, err
+	}
+	defer f.Close()
+	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		return benchResult{}, err
+	}
+	defer db.Close()
+	start := time.Now()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return benchResult{}, err
+	}
+	cols := make([]string, len(header))
+	marks := make([]string, len(header))
+	for i := range header {
+		cols[i] = fmt.Sprintf("c%d TEXT", i)
+		marks[i] = "?"
+	}
+	if _, err := db.Exec(`CREATE TABLE raw (` + strings.Join(cols, ", ") + `)`); err != nil {
+		return benchResult{}, err
+	}
+	insert := `INSERT INTO raw VALUES (` + strings.Join(marks, ", ") + `)`
+	vals := make([]any, len(header))
+	n := 0
+	var tx *sql.Tx
+	var st *sql.Stmt
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return benchResult{}, err
+		}
+		if tx == nil {
+			if tx, err = db.Begin(); err != nil {
+				return benchResult{}, err
+			}
+			if st, err = tx.Prepare(insert); err != nil {
+				return benchResult{}, err
+			}
+		}
+		for i := range vals {
+			vals[i] = nil
+			if i < len(rec) {
+				vals[i] = rec[i]
+			}
+		}
+		if _, err := st.Exec(vals...); err != nil {
+			return benchResult{}, err
+		}
+		if n++; n%5000 == 0 {
+			if err := tx.Commit(); err != nil {
+				return benchResult{}, err
+			}
+			tx = nil
+		}
+	}
+	if tx != nil {
+		if err := tx.Commit(); err != nil {
+			return benchResult{}, err
+		}
+	}
+	return benchResult{rows: n, secs: time.Since(start).Seconds()}, nil
+}
+
+// benchImport runs `xinyong import` on a fresh data directory as its own
+// process, so that its peak memory is its own.
+func benchImport(ctx context.Context, data, file string) (benchResult, error) {
+	os.RemoveAll(data)
+	self, err := os.Executable()
+	if err != nil {
+		return benchResult{}, err
+	}
+	setup := exec.CommandContext(ctx, self, "provider", "add", "--data", data, "--code", "420000-SCJG", "--name", "湖北省市场监督管理局",
+		"--items", "admin_penalty")
+	if out, err := setup.CombinedOutput(); err != nil {
+		return benchResult{}, fmt.Errorf("bench setup: %v: %s", err, out)
+	}
+	cmd := exec.CommandContext(ctx, self, "import", "--data", data, "--provider", "420000-SCJG", "--item", "admin_penalty", "--quiet", file)
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	secs := time.Since(start).Seconds()
+	if err != nil {
+		return benchResult{}, fmt.Errorf("bench import: %v: %s", err, out)
+	}
+	// "batch 1 done: 1000000 rows read, ..."
+	var rows int
+	if _, after, ok := strings.Cut(string(out), ": "); ok {
+		fmt.Sscanf(after, "%d rows read", &rows)
+	}
+	rss := 0.0
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = float64(ru.Maxrss) / 1024 // KiB on Linux
+	}
+	return benchResult{rows: rows, secs: secs, rssMiB: rss}, nil
+}

@@ -1,0 +1,53 @@
+package intake
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/xinyong/xinyong/internal/credit"
+)
+
+// Work collects batches until ctx ends: the oldest queued batch, or one
+// whose owner died or let its lease pass, one at a time (the store has one
+// writer). wake, when it receives, starts the next look at once; otherwise
+// it looks every poll.
+func (r *Runner) Work(ctx context.Context, wake <-chan struct{}, poll time.Duration, log *slog.Logger) {
+	for {
+		for {
+			b, err := r.Store.NextBatch(ctx, r.now(), Alive)
+			if credit.IsNotFound(err) || ctx.Err() != nil {
+				break
+			}
+			if err != nil {
+				log.Error("next batch", "err", err)
+				break
+			}
+			ok, err := r.Store.ClaimBatch(ctx, b.ID, r.Owner, r.now().Add(r.lease()), Alive)
+			if err != nil {
+				log.Error("claim batch", "batch", b.ID, "err", err)
+				break
+			}
+			if !ok {
+				continue
+			}
+			if b, err = r.Store.Batch(ctx, b.ID); err != nil { // as claimed: an atomic resume starts over
+				log.Error("read batch", "batch", b.ID, "err", err)
+				break
+			}
+			start := time.Now()
+			if err := r.Run(ctx, b, nil); err != nil {
+				log.Error("batch interrupted; it will be resumed", "batch", b.ID, "err", err)
+				break
+			}
+			log.Info("batch finished", "batch", b.ID, "status", b.Status, "rows", b.RowsRead, "rejected", b.Rejected,
+				"seconds", time.Since(start).Seconds())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		case <-time.After(poll):
+		}
+	}
+}
