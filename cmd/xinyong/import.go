@@ -64,7 +64,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	r := app.runner()
-	b, err := app.Store.FindBatch(ctx, p.ID, it.Code, hash, *mode)
+	b, err := app.Store.FindBatch(ctx, p.ID, it.Code, hash, *mode, *sheet)
 	switch {
 	case err == nil && b.Status == credit.BatchDone:
 		fmt.Fprintf(stdout, "this file was already imported as batch %d on %s: %d rows, %d accepted, %d rejected; nothing to do\n",

@@ -94,8 +94,8 @@ type BatchStore interface {
 	// CreateBatch stores a new queued batch, setting its ID and CreatedAt.
 	CreateBatch(ctx context.Context, b *Batch) error
 	// FindBatch returns the provider's latest batch of item with the same
-	// file hash and mode. Returns ENOTFOUND.
-	FindBatch(ctx context.Context, providerID int64, item string, hash []byte, mode string) (*Batch, error)
+	// file hash, mode and sheet. Returns ENOTFOUND.
+	FindBatch(ctx context.Context, providerID int64, item string, hash []byte, mode, sheet string) (*Batch, error)
 	// Batch returns a batch. Returns ENOTFOUND.
 	Batch(ctx context.Context, id int64) (*Batch, error)
 	// Batches lists a provider's batches, newest first.

@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -164,29 +165,33 @@ type prepared struct {
 }
 
 // job is a run of rows checked by one worker; jobs are committed in order.
+// Only the reader touches the table: it passes the header and progress
+// as they were when the job was read.
 type job struct {
-	rows []Row
-	out  []prepared
-	done chan struct{}
-	err  error // a file error ends reading after this job
+	rows     []Row
+	out      []prepared
+	header   []string
+	progress float64
+	done     chan struct{}
+	err      error // a file error ends reading after this job
 }
 
 // header maps the columns of a table to field codes as they appear; JSON
 // Lines tables gain columns as they are read.
 type header struct {
-	mu    sync.Mutex
-	it    *catalog.Item
-	tbl   Table
-	codes []string
+	mu     sync.Mutex
+	it     *catalog.Item
+	format string
+	codes  []string
 	seen  map[string]string
 	notes []credit.BatchNote
 }
 
-// codesFor returns the field code of each column, mapping new columns.
-func (h *header) codesFor() []string {
+// codesFor returns the field code of each of cols (the table's header as
+// the reader last saw it), mapping new columns.
+func (h *header) codesFor(cols []string) []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	cols := h.tbl.Header()
 	for i := len(h.codes); i < len(cols); i++ {
 		c := strings.TrimSpace(cols[i])
 		code := ""
@@ -199,7 +204,7 @@ func (h *header) codesFor() []string {
 			h.notes = append(h.notes, credit.BatchNote{Code: "unknown_column", Column: c,
 				MessageZH: fmt.Sprintf("列“%s”不是“%s”的字段，其内容未导入；如为必填字段请改用目录中的列名", c, h.it.NameZH),
 				MessageEN: fmt.Sprintf("column %q is not a field of %s and was not imported; if it holds a required field, use the catalogue's column name", c, h.it.Code)})
-		case h.seen[f.Code] != "":
+		case h.seen[f.Code] != "" && h.format != "jsonl": // JSON Lines objects each name their own keys
 			h.notes = append(h.notes, credit.BatchNote{Code: "duplicate_column", Column: c, Field: f.Code,
 				MessageZH: fmt.Sprintf("列“%s”与列“%s”对应同一字段 %s，已只采用前者", c, h.seen[f.Code], f.Code),
 				MessageEN: fmt.Sprintf("column %q maps to field %s like column %q; only the first was imported", c, f.Code, h.seen[f.Code])})
@@ -239,8 +244,8 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 	}
 	defer tbl.Close()
 	b.Format, b.Encoding, b.Header = tbl.Format(), tbl.Encoding(), tbl.Header()
-	hdr := &header{it: it, tbl: tbl, seen: map[string]string{}}
-	if hdr.codesFor(); len(hdr.seen) == 0 && b.Format != "jsonl" {
+	hdr := &header{it: it, format: b.Format, seen: map[string]string{}}
+	if hdr.codesFor(b.Header); len(hdr.seen) == 0 && b.Format != "jsonl" {
 		return 0, fail("表头中没有“%s”的字段，请使用目录中的列名或字段代码", "the header names no field of %s; use the catalogue's column names or field codes", it.Code)
 	}
 	// A partial batch resumes after its checkpoint; an atomic one is read
@@ -269,6 +274,7 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 		defer close(ordered)
 		cur := &job{done: make(chan struct{})}
 		send := func() bool {
+			cur.header, cur.progress = tbl.Header(), tbl.Progress()
 			for _, ch := range []chan *job{jobs, ordered} {
 				select {
 				case ch <- cur:
@@ -318,12 +324,24 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 		go func() {
 			for j := range jobs {
 				for _, row := range j.rows {
-					codes := hdr.codesFor()
+					codes := hdr.codesFor(j.header)
 					raw := make(map[string]any, len(row.Cells))
 					for i, cell := range row.Cells {
-						if i < len(codes) && codes[i] != "" && cell != "" {
-							raw[codes[i]] = cell
+						if i >= len(codes) || codes[i] == "" || cell == "" {
+							continue
 						}
+						key := codes[i]
+						if _, twice := raw[key]; twice {
+							key = j.header[i] // one object naming a field twice: let the check say so
+						}
+						var v any = cell
+						if b.Format == "jsonl" && strings.HasPrefix(cell, "[") {
+							var list []any // a JSON array, as for a field of several values
+							if json.Unmarshal([]byte(cell), &list) == nil {
+								v = list
+							}
+						}
+						raw[key] = v
 					}
 					d, errs, notes := r.Preparer.Prepare(it, row.Number, raw, now)
 					j.out = append(j.out, prepared{row: row, draft: d, errs: errs, notes: notes})
@@ -383,7 +401,8 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 				fileErr = j.err
 				break
 			}
-			c.Progress = tbl.Progress()
+			c.Progress = j.progress
+			b.Header = j.header // JSON Lines: the keys seen so far, for the error file
 		}
 		c.Notes = batchNotes(hdr.columnNotes(), counts)
 		return c, nil

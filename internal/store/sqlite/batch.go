@@ -62,9 +62,9 @@ func (db *DB) CreateBatch(ctx context.Context, b *credit.Batch) error {
 }
 
 // FindBatch returns the provider's latest batch of item with the same file.
-func (db *DB) FindBatch(ctx context.Context, providerID int64, item string, hash []byte, mode string) (*credit.Batch, error) {
+func (db *DB) FindBatch(ctx context.Context, providerID int64, item string, hash []byte, mode, sheet string) (*credit.Batch, error) {
 	b, err := scanBatch(db.read.QueryRowContext(ctx, `SELECT `+batchColumns+` FROM batches b JOIN providers p ON p.id = b.provider_id
-		WHERE b.provider_id = ? AND b.item = ? AND b.file_hash = ? AND b.mode = ? ORDER BY b.id DESC LIMIT 1`, providerID, item, hash, mode))
+		WHERE b.provider_id = ? AND b.item = ? AND b.file_hash = ? AND b.mode = ? AND b.sheet = ? ORDER BY b.id DESC LIMIT 1`, providerID, item, hash, mode, sheet))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credit.Errorf(credit.ENOTFOUND, "没有相同文件的批次", "no batch of the same file")
 	}

@@ -83,10 +83,10 @@ func testBatches(t *testing.T, open Opener) {
 		if len(rows) != 2 || rows[0] != 3 || rows[1] != 4 {
 			t.Errorf("error rows = %v, want [3 4]", rows)
 		}
-		if same, err := f.store.FindBatch(ctx, f.provider.ID, "admin_penalty", []byte("h1"), credit.ModePartial); err != nil || same.ID != b.ID {
+		if same, err := f.store.FindBatch(ctx, f.provider.ID, "admin_penalty", []byte("h1"), credit.ModePartial, ""); err != nil || same.ID != b.ID {
 			t.Errorf("FindBatch = %+v, %v", same, err)
 		}
-		if _, err := f.store.FindBatch(ctx, f.provider.ID, "admin_penalty", []byte("h1"), credit.ModeAtomic); !credit.IsNotFound(err) {
+		if _, err := f.store.FindBatch(ctx, f.provider.ID, "admin_penalty", []byte("h1"), credit.ModeAtomic, ""); !credit.IsNotFound(err) {
 			t.Errorf("FindBatch other mode: %v", err)
 		}
 	})

@@ -119,12 +119,17 @@ func (h *Handler) createBatch(w http.ResponseWriter, r *http.Request, p *credit.
 		web.Error(w, r, err)
 		return
 	}
+	if size > h.Uploads.MaxBytes {
+		os.Remove(tmp)
+		web.Error(w, r, credit.Errorf(credit.ETOOLARGE, "文件超过 %d MiB 上限，请拆分后分批上传", "the file is over the %d MiB limit; split it and upload the parts", h.Uploads.MaxBytes>>20))
+		return
+	}
 	if size == 0 {
 		os.Remove(tmp)
 		web.Error(w, r, credit.Errorf(credit.EINVALID, "上传的文件为空", "the uploaded file is empty"))
 		return
 	}
-	if prev, err := h.Store.FindBatch(r.Context(), p.ID, it.Code, hash, mode); err == nil && prev.Status != credit.BatchFailed {
+	if prev, err := h.Store.FindBatch(r.Context(), p.ID, it.Code, hash, mode, qs.Get("sheet")); err == nil && prev.Status != credit.BatchFailed {
 		os.Remove(tmp)
 		v := viewBatch(prev)
 		v.DuplicateOf = prev.ID
@@ -170,7 +175,11 @@ func uploadBody(w http.ResponseWriter, r *http.Request, max int64) (io.Reader, s
 			return nil, "", credit.Errorf(credit.EINVALID, "表单中没有名为 file 的文件字段", `the form has no file field named "file"`)
 		}
 		if part.FormName() == "file" {
-			return io.LimitReader(part, max+1), filepath.Base(part.FileName()), nil
+			name := part.FileName()
+			if name != "" {
+				name = filepath.Base(name)
+			}
+			return io.LimitReader(part, max+1), name, nil
 		}
 	}
 }

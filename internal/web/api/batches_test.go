@@ -488,14 +488,13 @@ func TestBatchClerkWorkflow(t *testing.T) {
 	}
 	reasons := len(wantHeader) - 1
 	for i, want := range []struct {
-		line          string
-		cells         []string
-		fields        string
-		reasonHas     []string
-		reasonHasNone string
+		line      string
+		cells     []string
+		fields    string
+		reasonHas []string
 	}{
-		{"5", rows[3], label(t, "xdr_shxym"), []string{"统一社会信用代码", "校验码", "应为 L，实为 A"}, "must"},
-		{"6", rows[4], label(t, "cf_sy") + "；" + label(t, "cf_jdrq"), []string{"“违法事实”必填", "“处罚决定日期”不是真实存在的日期", "2026-13-01"}, "required"},
+		{"5", rows[3], label(t, "xdr_shxym"), []string{"统一社会信用代码", "校验码", "应为 L，实为 A"}},
+		{"6", rows[4], label(t, "cf_sy") + "；" + label(t, "cf_jdrq"), []string{"“违法事实”必填", "“处罚决定日期”不是真实存在的日期", "2026-13-01"}},
 	} {
 		got := errRows[i+1]
 		if len(got) != len(wantHeader) {
@@ -510,8 +509,8 @@ func TestBatchClerkWorkflow(t *testing.T) {
 				t.Errorf("errors.csv row %d: reason %q lacks %q", i+1, got[reasons], s)
 			}
 		}
-		if strings.Contains(got[reasons], want.reasonHasNone) {
-			t.Errorf("errors.csv row %d: reason %q is not in Chinese", i+1, got[reasons])
+		if strings.ContainsAny(got[reasons], "abcdefghijklmnopqrstuvwxyz") {
+			t.Errorf("errors.csv row %d: reason %q is not all in Chinese", i+1, got[reasons])
 		}
 	}
 	// The workbook holds the same table.

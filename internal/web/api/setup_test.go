@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,7 +28,8 @@ import (
 type Env struct {
 	URL   string
 	Store *sqlite.DB
-	Now   time.Time
+	mu    sync.Mutex
+	now   time.Time // read by the server and its batch worker: use Clock and SetNow
 	// Keys of the registered providers by code.
 	Keys map[string]string
 }
@@ -51,15 +53,15 @@ func MustEnv(tb testing.TB) *Env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	env := &Env{Store: db, Now: time.Date(2026, 11, 30, 10, 0, 0, 0, workday.CST), Keys: map[string]string{}}
-	db.Now = func() time.Time { return env.Now }
+	env := &Env{Store: db, now: time.Date(2026, 11, 30, 10, 0, 0, 0, workday.CST), Keys: map[string]string{}}
+	db.Now = func() time.Time { return env.Clock() }
 	prep := &intake.Preparer{Calendar: workday.Default(), Keys: keys}
 	wake := make(chan struct{}, 1)
 	h := &api.Handler{Store: db, Catalog: catalog.Default(), Keys: keys, Limits: api.DefaultLimits, Preparer: prep,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return env.Now },
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return env.Clock() },
 		Uploads: api.Uploads{Dir: filepath.Join(dir, "uploads"), MaxBytes: 8 << 20, Wake: wake}}
 	// The batch worker, as serve runs it.
-	runner := &intake.Runner{Store: db, Catalog: h.Catalog, Preparer: prep, Owner: intake.DefaultOwner(), Now: func() time.Time { return env.Now }}
+	runner := &intake.Runner{Store: db, Catalog: h.Catalog, Preparer: prep, Owner: intake.DefaultOwner(), Now: func() time.Time { return env.Clock() }}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { runner.Work(workCtx, wake, 50*time.Millisecond, h.Log); close(done) }()
@@ -80,6 +82,20 @@ func MustEnv(tb testing.TB) *Env {
 		env.Keys[p.Code] = key
 	}
 	return env
+}
+
+// Clock returns the time the server sees.
+func (e *Env) Clock() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.now
+}
+
+// SetNow sets the time the server sees.
+func (e *Env) SetNow(t time.Time) {
+	e.mu.Lock()
+	e.now = t
+	e.mu.Unlock()
 }
 
 // Do sends a request and returns the status and the decoded JSON body.

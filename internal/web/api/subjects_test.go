@@ -210,7 +210,7 @@ func TestSubjectPublicView(t *testing.T) {
 
 func TestSubjectMinorPenaltyWindow(t *testing.T) {
 	env := MustEnv(t)
-	env.Now = time.Date(2026, 6, 3, 9, 0, 0, 0, workday.CST)
+	env.SetNow(time.Date(2026, 6, 3, 9, 0, 0, 0, workday.CST))
 	ids := stCreated(t, env, stSCJG, "admin_penalty",
 		Penalty("2026-06-01", "cf_wsh", "W", "cf_cflb", "警告", "cf_nr", "警告", "cf_nr_fk", ""))
 	t.Run("OKMinorThreeMonths", func(t *testing.T) {
@@ -220,14 +220,14 @@ func TestSubjectMinorPenaltyWindow(t *testing.T) {
 		}
 	})
 	t.Run("OKShownOnLastDay", func(t *testing.T) {
-		env.Now = time.Date(2026, 8, 31, 23, 59, 0, 0, workday.CST)
+		env.SetNow(time.Date(2026, 8, 31, 23, 59, 0, 0, workday.CST))
 		r := stPublic(t, stSubject(t, env, stUSCC), "admin_penalty")["W"]
 		if r == nil || stStr(r, "published_until") != "2026-08-31" || stStr(r, "severity") != "minor" {
 			t.Errorf("on 2026-08-31 the warning is %v, want shown until 2026-08-31", r)
 		}
 	})
 	t.Run("OKGoneTheDayAfter", func(t *testing.T) {
-		env.Now = time.Date(2026, 9, 1, 0, 0, 1, 0, workday.CST)
+		env.SetNow(time.Date(2026, 9, 1, 0, 0, 1, 0, workday.CST))
 		subj := stSubject(t, env, stUSCC)
 		if pen := stPublic(t, subj, "admin_penalty"); len(pen) != 0 {
 			t.Errorf("on 2026-09-01 public penalties %v, want none", pen)
@@ -237,7 +237,7 @@ func TestSubjectMinorPenaltyWindow(t *testing.T) {
 		}
 	})
 	t.Run("OKSmallFineIsMinor", func(t *testing.T) {
-		env.Now = time.Date(2026, 9, 1, 10, 0, 0, 0, workday.CST)
+		env.SetNow(time.Date(2026, 9, 1, 10, 0, 0, 0, workday.CST))
 		ids := stCreated(t, env, stSCJG, "admin_penalty",
 			Penalty("2026-09-01", "cf_wsh", "F", "cf_nr_fk", "0.5", "cf_nr", "罚款人民币伍仟元整"))
 		rec := stMustRecord(t, env, stSCJG, ids[0])
@@ -250,7 +250,7 @@ func TestSubjectMinorPenaltyWindow(t *testing.T) {
 func TestSubjectNaturalPerson(t *testing.T) {
 	env := MustEnv(t)
 	const idNumber = "110105195001010039"
-	if err := ident.CheckIDCard(idNumber, env.Now); err != nil {
+	if err := ident.CheckIDCard(idNumber, env.Clock()); err != nil {
 		t.Fatalf("test identity number: %v", err)
 	}
 	stCreated(t, env, stSCJG, "admin_penalty", Penalty("2026-02-13", "cf_wsh", "ORG"))

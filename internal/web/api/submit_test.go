@@ -660,7 +660,7 @@ func TestSubmitDeadline(t *testing.T) {
 		}
 	}
 	t.Run("OKOnTimeOnTheLastDay", func(t *testing.T) {
-		env.Now = time.Date(2026, 3, 2, 23, 30, 0, 0, workday.CST)
+		env.SetNow(time.Date(2026, 3, 2, 23, 30, 0, 0, workday.CST))
 		ids := stCreated(t, env, stSCJG, "admin_penalty", Penalty("2026-02-13", "cf_wsh", "D1"))
 		check(t, ids[0], "2026-03-02", false, true)
 		rec := stMustRecord(t, env, stSCJG, ids[0])
@@ -669,18 +669,18 @@ func TestSubmitDeadline(t *testing.T) {
 		}
 	})
 	t.Run("OKLateTheDayAfter", func(t *testing.T) {
-		env.Now = time.Date(2026, 3, 3, 0, 30, 0, 0, workday.CST)
+		env.SetNow(time.Date(2026, 3, 3, 0, 30, 0, 0, workday.CST))
 		ids := stCreated(t, env, stSCJG, "admin_penalty", Penalty("2026-02-13", "cf_wsh", "D2"))
 		check(t, ids[0], "2026-03-02", false, false)
 	})
 	t.Run("OKLateJudgedInChinaTime", func(t *testing.T) {
 		// 2026-03-02 20:00 UTC is 2026-03-03 04:00 CST: late in China.
-		env.Now = time.Date(2026, 3, 2, 20, 0, 0, 0, time.UTC)
+		env.SetNow(time.Date(2026, 3, 2, 20, 0, 0, 0, time.UTC))
 		ids := stCreated(t, env, stSCJG, "admin_penalty", Penalty("2026-02-13", "cf_wsh", "D3"))
 		check(t, ids[0], "2026-03-02", false, false)
 	})
 	t.Run("OKUnknownYearEstimated", func(t *testing.T) {
-		env.Now = stCST(2027, 3, 1)
+		env.SetNow(stCST(2027, 3, 1))
 		// Sat 2027-02-20 + 7 weekdays (no 2027 calendar): 22 23 24 25 26, Mar 1, Mar 2.
 		ids := stCreated(t, env, stSCJG, "admin_penalty", Penalty("2027-02-20", "cf_wsh", "D4", "cf_yxq", "2029-12-31"))
 		check(t, ids[0], "2027-03-02", true, true)
