@@ -183,8 +183,8 @@ type header struct {
 	it     *catalog.Item
 	format string
 	codes  []string
-	seen  map[string]string
-	notes []credit.BatchNote
+	seen   map[string]string
+	notes  []credit.BatchNote
 }
 
 // codesFor returns the field code of each of cols (the table's header as
