@@ -38,7 +38,7 @@ type Config struct {
 // Values that do not parse are kept for Validate to report.
 func DefaultConfig() Config {
 	c := Config{Data: "xinyong-data", Addr: "127.0.0.1:8080", Limits: api.DefaultLimits, MaxUploadBytes: 1 << 30,
-		Batch: intake.BatchLimits{MaxRows: 5_000_000, ChunkRows: 5000, Read: intake.ReadLimits{MaxCellBytes: 64 << 10, MaxColumns: 512}}}
+		Batch: intake.BatchLimits{MaxRows: 5_000_000, ChunkRows: 2000, Read: intake.ReadLimits{MaxCellBytes: 64 << 10, MaxColumns: 512}}}
 	env := func(name string, dst *string) {
 		if v := os.Getenv(name); v != "" {
 			*dst = v
@@ -67,6 +67,7 @@ func DefaultConfig() Config {
 	envInt("XINYONG_MAX_UPLOAD_MIB", 1, 64<<10, func(n int64) { c.MaxUploadBytes = n << 20 })
 	envInt("XINYONG_MAX_BATCH_ROWS", 1, 100_000_000, func(n int64) { c.Batch.MaxRows = int(n) })
 	envInt("XINYONG_MAX_CELL_KIB", 1, 16<<10, func(n int64) { c.Batch.Read.MaxCellBytes = int(n) << 10 })
+	envInt("XINYONG_CHUNK_ROWS", 100, 100_000, func(n int64) { c.Batch.ChunkRows = int(n) })
 	if v := os.Getenv("XINYONG_MAX_RECORDS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1_000_000 {

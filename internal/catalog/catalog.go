@@ -243,11 +243,13 @@ type Field struct {
 
 	Line int            `yaml:"-" json:"-"`
 	re   *regexp.Regexp // Pattern, compiled at load
+	pos  int            // position in the item's fields
 }
 
 func (it *Item) index() {
 	it.byKey = make(map[string]*Field, 4*len(it.Fields))
-	for _, f := range it.Fields {
+	for i, f := range it.Fields {
+		f.pos = i
 		for _, k := range []string{f.Code, f.LabelZH} {
 			if k != "" {
 				it.byKey[k] = f // exact, the usual case

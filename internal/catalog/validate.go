@@ -50,15 +50,14 @@ func (it *Item) Check(raw map[string]any, today time.Time) Checked {
 	var errs []credit.FieldError
 	var notes []Normalisation
 	vals := make(map[string]string, len(raw))
-	given := make(map[string]string, len(raw)) // field code -> key used
-	failed := make(map[string]bool)            // fields with a type error already reported
-
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	// By field position: the key a field was given under, whether its
+	// value failed already, whether it passed its check.
+	n := len(it.Fields)
+	state := make([]struct {
+		given           string
+		failed, checked bool
+	}, n)
+	for k, v := range raw {
 		f, ok := it.Field(k)
 		if !ok {
 			errs = append(errs, credit.FieldError{Field: k, Code: "unknown_field",
@@ -66,20 +65,24 @@ func (it *Item) Check(raw map[string]any, today time.Time) Checked {
 				MessageEN: fmt.Sprintf("item %s has no field %q; use the catalogue's field codes or Chinese labels", it.Code, k)})
 			continue
 		}
-		if prev, dup := given[f.Code]; dup {
+		st := &state[f.pos]
+		if prev := st.given; prev != "" {
+			if prev > k { // name the pair in the same order whatever the map's
+				prev, k = k, prev
+			}
 			errs = append(errs, credit.FieldError{Field: f.Code, Code: "duplicate_field",
 				MessageZH: fmt.Sprintf("字段“%s”出现两次（%s 与 %s），请只保留一个", f.LabelZH, prev, k),
 				MessageEN: fmt.Sprintf("field %s is given twice (as %q and %q); keep one", f.Code, prev, k)})
 			continue
 		}
-		given[f.Code] = k
-		s, fe := scalar(f, raw[k])
+		st.given = k
+		s, fe := scalar(f, v)
 		if fe == nil && s != "" {
 			s, fe = clean(f, s, &notes)
 		}
 		if fe != nil {
 			errs = append(errs, *fe)
-			failed[f.Code] = true
+			st.failed = true
 			continue
 		}
 		if s != "" {
@@ -87,11 +90,10 @@ func (it *Item) Check(raw map[string]any, today time.Time) Checked {
 		}
 	}
 
-	checked := make(map[string]bool, len(vals))
 	for _, f := range it.Fields {
 		v, present := vals[f.Code]
 		if !present {
-			if failed[f.Code] {
+			if state[f.pos].failed {
 				continue
 			}
 			if f.Required {
@@ -112,15 +114,18 @@ func (it *Item) Check(raw map[string]any, today time.Time) Checked {
 			continue
 		}
 		vals[f.Code] = canon
-		checked[f.Code] = true
+		state[f.pos].checked = true
 	}
 	// Cross-field date order, once both sides are valid.
 	for _, f := range it.Fields {
-		if f.NotBefore == "" || !checked[f.Code] || !checked[f.NotBefore] {
+		if f.NotBefore == "" || !state[f.pos].checked {
+			continue
+		}
+		other, _ := it.Field(f.NotBefore)
+		if !state[other.pos].checked {
 			continue
 		}
 		if vals[f.Code] < vals[f.NotBefore] {
-			other, _ := it.Field(f.NotBefore)
 			errs = append(errs, credit.FieldError{Field: f.Code, Code: "date_order",
 				MessageZH: fmt.Sprintf("“%s”（%s）早于“%s”（%s），请检查日期", f.LabelZH, vals[f.Code], other.LabelZH, vals[f.NotBefore]),
 				MessageEN: fmt.Sprintf("%s (%s) is before %s (%s); check the dates", f.LabelEN, vals[f.Code], other.LabelEN, vals[f.NotBefore])})
@@ -370,17 +375,26 @@ func (it *Item) describe(c *Condition) (zh, en string) {
 		fmt.Sprintf("%s is %s", labelEN, strings.Join(c.Equals, " or "))
 }
 
-// sortErrors orders problems as the fields are ordered in the catalogue.
+// sortErrors orders problems as the fields are ordered in the catalogue,
+// problems with keys that are not fields first, by key.
 func sortErrors(it *Item, errs []credit.FieldError) {
-	pos := make(map[string]int, len(it.Fields))
-	for i, f := range it.Fields {
-		pos[f.Code] = i
+	if len(errs) < 2 {
+		return
+	}
+	pos := func(e credit.FieldError) (int, bool) {
+		if f, ok := it.byKey[e.Field]; ok && f.Code == e.Field {
+			return f.pos, true
+		}
+		return 0, false
 	}
 	sort.SliceStable(errs, func(i, j int) bool {
-		pi, oki := pos[errs[i].Field]
-		pj, okj := pos[errs[j].Field]
-		if oki != okj {
+		pi, oki := pos(errs[i])
+		pj, okj := pos(errs[j])
+		switch {
+		case oki != okj:
 			return !oki
+		case !oki:
+			return errs[i].Field < errs[j].Field
 		}
 		return pi < pj
 	})

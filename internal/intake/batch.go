@@ -257,9 +257,11 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// One core stays with the committer, the bottleneck: workers beyond
+	// the other cores would only take time from it.
 	workers := r.Workers
 	if workers <= 0 {
-		workers = runtime.NumCPU()
+		workers = max(1, runtime.NumCPU()-1)
 	}
 	now := r.now()
 	// Enough rows in flight that checking and preparing the next chunk
@@ -344,6 +346,9 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 						raw[key] = v
 					}
 					d, errs, notes := r.Preparer.Prepare(it, row.Number, raw, now)
+					if d != nil {
+						d.Fields = nil // the store writes FieldsJSON; a chunk holds thousands of drafts
+					}
 					j.out = append(j.out, prepared{row: row, draft: d, errs: errs, notes: notes})
 				}
 				sort.Slice(j.out, func(a, b int) bool { return j.out[a].row.Number < j.out[b].row.Number })

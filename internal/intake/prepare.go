@@ -9,6 +9,7 @@ package intake
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xinyong/xinyong/internal/catalog"
@@ -18,6 +19,10 @@ import (
 	"github.com/xinyong/xinyong/internal/pii"
 	"github.com/xinyong/xinyong/internal/workday"
 )
+
+// jsonBufs holds buffers for writing records as JSON before they are
+// copied to their exact size.
+var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 // Preparer validates records and turns them into drafts. It is safe for
 // concurrent use.
@@ -85,12 +90,15 @@ func (p *Preparer) Prepare(it *catalog.Item, index int, raw map[string]any, now 
 		}
 	}
 	d.Fields = vals
-	d.FieldsJSON = appendJSON(make([]byte, 0, 1024), vals)
+	buf := jsonBufs.Get().(*[]byte)
+	*buf = appendFieldsJSON((*buf)[:0], it.Fields, vals)
+	d.FieldsJSON = append([]byte(nil), *buf...) // exactly sized: a batch holds many
+	jsonBufs.Put(buf)
 	h := p.Keys.Hasher()
 	h.Write([]byte("record\x00" + it.Code + "\x00"))
 	h.Write(d.FieldsJSON)
 	if personal != nil {
-		sealed := appendJSON(nil, personal)
+		sealed := appendFieldsJSON(nil, it.Fields, personal)
 		h.Write(sealed)
 		d.Sealed = p.Keys.Seal(sealed)
 	}

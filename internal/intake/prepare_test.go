@@ -114,3 +114,16 @@ func TestOnTime(t *testing.T) {
 		t.Error("OnTime without a deadline is not nil")
 	}
 }
+
+func BenchmarkPrepare(b *testing.B) {
+	p := MustPreparer(b)
+	pen, _ := catalog.Default().Item("admin_penalty")
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, workday.CST)
+	rec := catalogtest.Penalty()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, errs, _ := p.Prepare(pen, i, rec, now); len(errs) > 0 {
+			b.Fatal(errs)
+		}
+	}
+}

@@ -48,7 +48,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// instead of failing; then WAL, foreign keys, synchronous NORMAL (safe in
 	// WAL: a crash loses no committed transaction of the last checkpoint).
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-65536)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-16384)"} {
 		q.Add("_pragma", p)
 	}
 	writeDSN := "file:" + path + "?" + q.Encode() + "&_txlock=immediate"

@@ -52,11 +52,14 @@ func submit(ctx context.Context, t *tx, s *credit.Submission) ([]credit.Outcome,
 			return nil, err
 		}
 		for _, d := range chunk {
-			o, err := w.write(ctx, d)
+			o, err := w.write(ctx, d, len(out))
 			if err != nil {
 				return nil, fmt.Errorf("record %d: %w", d.Index, err)
 			}
 			out = append(out, o)
+		}
+		if err := w.insertPending(ctx, out); err != nil {
+			return nil, err
 		}
 		if err := w.flush(ctx); err != nil {
 			return nil, err
@@ -101,18 +104,21 @@ type writer struct {
 	now      string
 	records  map[string]*storedRecord  // by business key
 	subjects map[string]*storedSubject // by USCC or hex of the identity hash
+	// pending are new records not yet inserted: they go in many to a
+	// statement, which is much cheaper than one by one.
+	pending []pendingRecord
+	inserts map[int]*sql.Stmt // multi-row inserts by row count
 
-	insertRecord, historyRecord, updateRecord                   *sql.Stmt
+	findRecord, historyRecord, updateRecord                     *sql.Stmt
 	insertSubject, renameSubject, bumpSubject                   *sql.Stmt
 	findName, insertName, bumpName, names, indexTri, indexChars *sql.Stmt
 	newTri, newChars                                            *sql.Stmt
 }
 
 func newWriter(ctx context.Context, t *tx, s *credit.Submission) (*writer, error) {
-	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now)}
-	w.insertRecord = w.prep(`INSERT INTO records (provider_id, item, business_key, first_submitted_at, version, subject_id, catalog_version, fields, sealed,
-		content_hash, decision_date, submission_deadline, deadline_estimated, on_time, severity, public, published_from, published_until, submitted_at, request_id)
-		VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), inserts: map[int]*sql.Stmt{}}
+	w.findRecord = w.prep(`SELECT id, version, content_hash, subject_id, first_submitted_at, request_id FROM records
+		WHERE provider_id = ? AND item = ? AND business_key = ?`)
 	w.historyRecord = w.prep(`INSERT INTO record_history (record_id, version, subject_id, catalog_version, fields, sealed, content_hash, decision_date,
 		submission_deadline, deadline_estimated, on_time, severity, public, published_from, published_until, submitted_at, request_id)
 		SELECT id, version, subject_id, catalog_version, fields, sealed, content_hash, decision_date,
@@ -147,21 +153,16 @@ func subjectKey(ref *credit.SubjectRef) string {
 	return "p:" + hex.EncodeToString(ref.IDHash)
 }
 
-// load reads, with one query each, the stored records and subjects that
-// the chunk's drafts refer to.
+// load reads, with one query for each kind, the stored subjects that the
+// chunk's drafts refer to. Records are not looked up: a new record is
+// inserted at once, and only a business key already stored (the insert
+// yields to it) is read and compared.
 func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
 	w.records = make(map[string]*storedRecord, len(chunk))
 	w.subjects = make(map[string]*storedSubject, len(chunk))
-	keys := make([]any, 0, len(chunk)+2)
-	keys = append(keys, w.s.Provider.ID, w.s.Item)
 	var usccs, hashes []any
-	seenKey := map[string]bool{}
 	seenSubject := map[string]bool{}
 	for _, d := range chunk {
-		if !seenKey[d.BusinessKey] {
-			seenKey[d.BusinessKey] = true
-			keys = append(keys, d.BusinessKey)
-		}
 		if k := subjectKey(&d.Subject); !seenSubject[k] {
 			seenSubject[k] = true
 			if d.Subject.Kind == credit.KindOrg {
@@ -170,24 +171,6 @@ func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
 				hashes = append(hashes, d.Subject.IDHash)
 			}
 		}
-	}
-	rows, err := w.t.QueryContext(ctx, `SELECT business_key, id, version, content_hash, subject_id, first_submitted_at, request_id
-		FROM records WHERE provider_id = ? AND item = ? AND business_key IN (`+placeholders(len(keys)-2)+`)`, keys...)
-	if err != nil {
-		return fmt.Errorf("find records: %w", err)
-	}
-	for rows.Next() {
-		var key string
-		r := &storedRecord{}
-		if err := rows.Scan(&key, &r.id, &r.version, &r.hash, &r.subjectID, &r.firstAt, &r.requestID); err != nil {
-			rows.Close()
-			return err
-		}
-		w.records[key] = r
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	for _, q := range []struct {
 		col  string
@@ -236,8 +219,84 @@ func placeholders(n int) string {
 	return strings.Repeat("?,", n-1) + "?"
 }
 
-// write stores one draft.
-func (w *writer) write(ctx context.Context, d *credit.Draft) (credit.Outcome, error) {
+// pendingRecord is a new record waiting for insertPending.
+type pendingRecord struct {
+	out     int // its outcome's index
+	draft   *credit.Draft
+	subject int64
+	rec     *storedRecord
+}
+
+// insertRows is how many new records one statement inserts.
+const insertRows = 40
+
+const recordInsertColumns = `provider_id, item, business_key, first_submitted_at, version, subject_id, catalog_version, fields, sealed,
+	content_hash, decision_date, submission_deadline, deadline_estimated, on_time, severity, public, published_from, published_until, submitted_at, request_id`
+
+// insertPending inserts the pending records, setting their ids in out.
+func (w *writer) insertPending(ctx context.Context, out []credit.Outcome) error {
+	for len(w.pending) > 0 {
+		n := min(len(w.pending), insertRows)
+		batch := w.pending[:n]
+		st := w.inserts[n]
+		if st == nil {
+			rows := strings.Repeat("(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", n)
+			var err error
+			st, err = w.t.PrepareContext(ctx, `INSERT INTO records (`+recordInsertColumns+`) VALUES `+rows[:len(rows)-1]+`
+				ON CONFLICT (provider_id, item, business_key) DO NOTHING RETURNING id, business_key`)
+			if err != nil {
+				return fmt.Errorf("prepare insert: %w", err)
+			}
+			w.inserts[n] = st
+			w.all = append(w.all, st)
+		}
+		args := make([]any, 0, 19*n)
+		byKey := make(map[string]*pendingRecord, n)
+		for i := range batch {
+			p := &batch[i]
+			d := p.draft
+			onTime := credit.OnTime(d.SubmissionDeadline, w.t.now.In(workday.CST))
+			args = append(args, w.s.Provider.ID, w.s.Item, d.BusinessKey, w.now, p.subject, w.s.CatalogVersion,
+				fieldsJSON(d), d.Sealed, d.ContentHash, day(d.DecisionDate), day(d.SubmissionDeadline), d.DeadlineEstimated, onTime,
+				d.Severity, d.Public, day(d.PublishedFrom), day(d.PublishedUntil), w.now, w.s.RequestID)
+			byKey[d.BusinessKey] = p
+		}
+		rows, err := st.QueryContext(ctx, args...)
+		if err != nil {
+			return fmt.Errorf("insert records: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return err
+			}
+			p := byKey[key]
+			p.rec.id = id
+			out[p.out].RecordID = id
+			delete(byKey, key)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("insert records: %w", err)
+		}
+		// The keys left were stored already: compare with what is stored.
+		for i := range batch {
+			if p := &batch[i]; byKey[p.draft.BusinessKey] == p {
+				if err := w.resolve(ctx, p, out); err != nil {
+					return err
+				}
+			}
+		}
+		w.pending = w.pending[n:]
+	}
+	w.pending = w.pending[:0]
+	return nil
+}
+
+// write stores one draft, whose outcome will be out[at].
+func (w *writer) write(ctx context.Context, d *credit.Draft, at int) (credit.Outcome, error) {
 	o := credit.Outcome{Index: d.Index}
 	subj, err := w.subject(ctx, &d.Subject)
 	if err != nil {
@@ -247,41 +306,60 @@ func (w *writer) write(ctx context.Context, d *credit.Draft) (credit.Outcome, er
 	rec := w.records[d.BusinessKey]
 	switch {
 	case rec == nil:
-		onTime := credit.OnTime(d.SubmissionDeadline, w.t.now.In(workday.CST))
-		res, err := w.insertRecord.ExecContext(ctx, w.s.Provider.ID, w.s.Item, d.BusinessKey, w.now, subj.id, w.s.CatalogVersion,
-			fieldsJSON(d), d.Sealed, d.ContentHash, day(d.DecisionDate), day(d.SubmissionDeadline), d.DeadlineEstimated, onTime,
-			d.Severity, d.Public, day(d.PublishedFrom), day(d.PublishedUntil), w.now, w.s.RequestID)
-		if err != nil {
-			return o, fmt.Errorf("insert record: %w", err)
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
+		rec = &storedRecord{version: 1, hash: d.ContentHash, subjectID: subj.id, firstAt: w.now, requestID: w.s.RequestID}
+		w.records[d.BusinessKey] = rec
+		w.pending = append(w.pending, pendingRecord{out: at, draft: d, subject: subj.id, rec: rec})
+		o.Status, o.Version = credit.StatusCreated, 1 // the id comes with insertPending
+	default:
+		if err := w.existing(ctx, d, subj.id, rec, &o); err != nil {
 			return o, err
 		}
-		w.records[d.BusinessKey] = &storedRecord{id: id, version: 1, hash: d.ContentHash, subjectID: subj.id, firstAt: w.now, requestID: w.s.RequestID}
-		o.Status, o.RecordID, o.Version = credit.StatusCreated, id, 1
+	}
+	return o, nil
+}
+
+// resolve handles a pending record whose business key turned out to be
+// stored already: it reads the stored record and treats the draft as a
+// new version of it.
+func (w *writer) resolve(ctx context.Context, p *pendingRecord, out []credit.Outcome) error {
+	rec := p.rec
+	err := w.findRecord.QueryRowContext(ctx, w.s.Provider.ID, w.s.Item, p.draft.BusinessKey).
+		Scan(&rec.id, &rec.version, &rec.hash, &rec.subjectID, &rec.firstAt, &rec.requestID)
+	if err != nil {
+		return fmt.Errorf("find record: %w", err)
+	}
+	o := &out[p.out]
+	*o = credit.Outcome{Index: o.Index, SubjectID: o.SubjectID, Subject: o.Subject}
+	return w.existing(ctx, p.draft, p.subject, rec, o)
+}
+
+// existing applies a draft to a stored record: refused if this request
+// wrote it already, unchanged if identical, else a new version with the
+// old one kept in the history.
+func (w *writer) existing(ctx context.Context, d *credit.Draft, subjectID int64, rec *storedRecord, o *credit.Outcome) error {
+	switch {
 	case w.s.RequestID != "" && rec.requestID == w.s.RequestID:
 		o.Status, o.RecordID, o.Version = credit.StatusRejected, rec.id, rec.version
 		o.Error = &credit.FieldError{Code: "duplicate_in_batch",
-			MessageZH: fmt.Sprintf("本批次已提交过同一业务主键的记录（记录 %d）；同一记录在一批中只能出现一次，请删除重复项", rec.id),
-			MessageEN: fmt.Sprintf("this batch already submitted a record with the same business key (record %d); a record may appear once per batch, remove the duplicate", rec.id)}
-	case bytes.Equal(rec.hash, d.ContentHash) && rec.subjectID == subj.id:
+			MessageZH: "本批次已提交过同一业务主键的记录；同一记录在一批中只能出现一次，请删除重复项",
+			MessageEN: "this batch already submitted a record with the same business key; a record may appear once per batch, remove the duplicate"}
+	case bytes.Equal(rec.hash, d.ContentHash) && rec.subjectID == subjectID:
 		o.Status, o.RecordID, o.Version = credit.StatusUnchanged, rec.id, rec.version
 	default:
 		if _, err := w.historyRecord.ExecContext(ctx, rec.id); err != nil {
-			return o, fmt.Errorf("keep version %d: %w", rec.version, err)
+			return fmt.Errorf("keep version %d: %w", rec.version, err)
 		}
 		onTime := credit.OnTime(d.SubmissionDeadline, parseTS(rec.firstAt).In(workday.CST))
 		rec.version++
-		if _, err := w.updateRecord.ExecContext(ctx, rec.version, subj.id, w.s.CatalogVersion, fieldsJSON(d), d.Sealed, d.ContentHash,
+		if _, err := w.updateRecord.ExecContext(ctx, rec.version, subjectID, w.s.CatalogVersion, fieldsJSON(d), d.Sealed, d.ContentHash,
 			day(d.DecisionDate), day(d.SubmissionDeadline), d.DeadlineEstimated, onTime, d.Severity, d.Public,
 			day(d.PublishedFrom), day(d.PublishedUntil), w.now, w.s.RequestID, rec.id); err != nil {
-			return o, fmt.Errorf("update record: %w", err)
+			return fmt.Errorf("update record: %w", err)
 		}
-		rec.hash, rec.subjectID, rec.requestID = d.ContentHash, subj.id, w.s.RequestID
+		rec.hash, rec.subjectID, rec.requestID = d.ContentHash, subjectID, w.s.RequestID
 		o.Status, o.RecordID, o.Version = credit.StatusUpdated, rec.id, rec.version
 	}
-	return o, nil
+	return nil
 }
 
 func fieldsJSON(d *credit.Draft) string {
