@@ -15,12 +15,7 @@ func (db *DB) Record(ctx context.Context, id int64) (*credit.Record, error) {
 	var r credit.Record
 	var first string
 	var uscc sql.NullString
-	conn, err := db.read.Conn(ctx) // one snapshot for the record and its history
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // one snapshot for the record and its history
 	if err != nil {
 		return nil, err
 	}

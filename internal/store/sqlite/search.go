@@ -55,12 +55,7 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 		}
 		table, match = "name_chars", `"`+chars+`"`
 	}
-	conn, err := db.read.Conn(ctx) // one snapshot for the count and the page
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // one snapshot for the count and the page
 	if err != nil {
 		return nil, err
 	}

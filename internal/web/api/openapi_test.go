@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"mime"
 	"net/http"
@@ -48,30 +47,7 @@ func oaRequest(t *testing.T, env *Env, method, path, key string, body []byte) oa
 // Content-Type.
 func oaSend(t *testing.T, env *Env, method, path, key, ctype string, body []byte) oaResponse {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, env.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	if ctype != "" {
-		req.Header.Set("Content-Type", ctype)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return oaResponse{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	return oaResponse(env.send(t, method, path, key, ctype, body))
 }
 
 // oaDecode decodes JSON keeping numbers as json.Number.
