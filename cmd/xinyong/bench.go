@@ -67,8 +67,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "  ratio: %.0f%% of the bare insert rate (file %.0f MiB)\n", 100*e2e.rate()/raw.rate(), float64(st.Size())/(1<<20))
 
 	if *bigMiB > 0 {
-		// About 690 bytes a row.
-		n := int(int64(*bigMiB) << 20 / 690)
+		// A GBK row of these penalties takes about 505 bytes.
+		n := int(int64(*bigMiB) << 20 / 505)
 		bigPath := filepath.Join(work, fmt.Sprintf("penalties-%dmib.csv", *bigMiB))
 		if err := benchFile(ctx, bigPath, n, max(n/5, 1), "csv", "gbk", stderr); err != nil {
 			return err
