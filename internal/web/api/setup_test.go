@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -99,51 +98,37 @@ func (e *Env) SetNow(t time.Time) {
 }
 
 // Do sends a request and returns the status and the decoded JSON body.
+// body is nil, a string or []byte sent as it is, or a value sent as JSON.
 func (e *Env) Do(tb testing.TB, method, path, key string, body any) (int, map[string]any) {
 	tb.Helper()
-	var rd io.Reader
+	var data []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = bytes.NewReader([]byte(b))
+		data = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		data = b
 	default:
-		data, err := json.Marshal(b)
-		if err != nil {
+		var err error
+		if data, err = json.Marshal(b); err != nil {
 			tb.Fatal(err)
 		}
-		rd = bytes.NewReader(data)
 	}
-	req, err := http.NewRequest(method, e.URL+path, rd)
-	if err != nil {
-		tb.Fatal(err)
+	ctype := ""
+	if body != nil {
+		ctype = "application/json"
 	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	resp := e.send(tb, method, path, key, ctype, data)
 	var out map[string]any
-	if len(data) > 0 {
-		if err := json.Unmarshal(data, &out); err != nil {
-			tb.Fatalf("%s %s: status %d, body not a JSON object: %q", method, path, resp.StatusCode, data)
+	if len(resp.Body) > 0 {
+		if err := json.Unmarshal(resp.Body, &out); err != nil {
+			tb.Fatalf("%s %s: status %d, body not a JSON object: %q", method, path, resp.Status, resp.Body)
 		}
 	}
-	if resp.StatusCode >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" && resp.StatusCode != http.StatusUnprocessableEntity {
-		tb.Errorf("%s %s: error status %d with Content-Type %q, want application/problem+json", method, path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	if resp.Status >= 400 && resp.Header.Get("Content-Type") != "application/problem+json" && resp.Status != http.StatusUnprocessableEntity {
+		tb.Errorf("%s %s: error status %d with Content-Type %q, want application/problem+json", method, path, resp.Status, resp.Header.Get("Content-Type"))
 	}
-	return resp.StatusCode, out
+	return resp.Status, out
 }
 
 // Penalty returns a valid administrative penalty record about an enterprise,
