@@ -156,7 +156,7 @@ func writeErrorFile(ctx context.Context, app *App, b *credit.Batch, out string) 
 	if err != nil {
 		return err
 	}
-	rows := func(fn func(credit.RowError) error) error { return app.Store.BatchErrors(ctx, b.ID, fn) }
+	rows := intake.Opened(app.Keys, func(fn func(credit.RowError) error) error { return app.Store.BatchErrors(ctx, b.ID, fn) })
 	if strings.EqualFold(filepath.Ext(out), ".xlsx") {
 		err = intake.WriteErrorsXLSX(f, it, b.Header, rows)
 	} else {

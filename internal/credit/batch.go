@@ -66,11 +66,14 @@ type BatchNote struct {
 	MessageEN string `json:"message_en"`
 }
 
-// RowError is a rejected row of a batch: all its problems and its cells as read.
+// RowError is a rejected row of a batch: all its problems and its cells as
+// read. The cells may hold personal data: they are stored sealed (Sealed)
+// and opened only to write the error file for the provider that sent them.
 type RowError struct {
 	Row    int
 	Errors []FieldError
-	Cells  []string
+	Cells  []string // in memory only
+	Sealed []byte   // the cells, encrypted, as stored
 }
 
 // Chunk is a run of rows of a batch committed together: the drafts to
@@ -80,8 +83,9 @@ type Chunk struct {
 	Batch      *Batch
 	Submission *Submission
 	// Cells of each draft's row by row number, kept in case the store
-	// rejects the draft (a duplicate in the batch).
+	// rejects the draft (a duplicate in the batch); Seal encrypts them then.
 	Cells      map[int][]string
+	Seal       func(cells []string) []byte
 	Rejected   []RowError
 	RowsRead   int // rows read in this chunk
 	Checkpoint int

@@ -256,7 +256,11 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	readerDone := make(chan struct{})
+	defer func() {
+		cancel()
+		<-readerDone // the reader may be inside tbl.Next; the table closes after it
+	}()
 	// One core stays with the committer, the bottleneck: workers beyond
 	// the other cores would only take time from it.
 	workers := r.Workers
@@ -272,6 +276,7 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 
 	// Reader: rows after the checkpoint, in jobs of 256.
 	go func() {
+		defer close(readerDone)
 		defer close(jobs)
 		defer close(ordered)
 		cur := &job{done: make(chan struct{})}
@@ -362,7 +367,7 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 	counts := map[[2]string]int{}
 	var fileErr error
 	newChunk := func() *credit.Chunk {
-		c := &credit.Chunk{Batch: b, Cells: map[int][]string{}}
+		c := &credit.Chunk{Batch: b, Cells: map[int][]string{}, Seal: r.sealCells}
 		if store {
 			c.Submission = &credit.Submission{Provider: &credit.Provider{ID: b.ProviderID, Code: b.ProviderCode}, Item: it.Code,
 				CatalogVersion: it.Version, RequestID: fmt.Sprintf("batch:%d", b.ID)}
@@ -396,7 +401,7 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 				switch {
 				case len(p.errs) > 0:
 					rejected++
-					c.Rejected = append(c.Rejected, credit.RowError{Row: p.row.Number, Errors: p.errs, Cells: p.row.Cells})
+					c.Rejected = append(c.Rejected, credit.RowError{Row: p.row.Number, Errors: p.errs, Sealed: r.sealCells(p.row.Cells)})
 				case store:
 					c.Submission.Drafts = append(c.Submission.Drafts, p.draft)
 					c.Cells[p.row.Number] = p.row.Cells
@@ -488,6 +493,12 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 		return 0, fileFailure(fileErr)
 	}
 	return rejected, nil
+}
+
+// sealCells encrypts a row's cells for keeping: they may hold identity numbers.
+func (r *Runner) sealCells(cells []string) []byte {
+	b, _ := json.Marshal(cells) // strings always marshal
+	return r.Preparer.Keys.Seal(b)
 }
 
 func (r *Runner) lease() time.Duration {

@@ -85,9 +85,19 @@ func (e *batchEnv) run(t *testing.T, name string, content []byte, mode string) *
 	return got
 }
 
+// errorRows reads a batch's rejected rows, checking that their cells are
+// stored sealed, and opens them.
 func (e *batchEnv) errorRows(t *testing.T, id int64) []credit.RowError {
 	var out []credit.RowError
-	if err := e.store.BatchErrors(context.Background(), id, func(r credit.RowError) error { out = append(out, r); return nil }); err != nil {
+	rows := func(fn func(credit.RowError) error) error {
+		return e.store.BatchErrors(context.Background(), id, func(r credit.RowError) error {
+			if len(r.Sealed) == 0 || bytes.Contains(r.Sealed, []byte("法人及非法人组织")) {
+				t.Errorf("row %d: cells not sealed", r.Row)
+			}
+			return fn(r)
+		})
+	}
+	if err := intake.Opened(e.runner.Preparer.Keys, rows)(func(r credit.RowError) error { out = append(out, r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return out

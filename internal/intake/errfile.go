@@ -2,6 +2,7 @@ package intake
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,11 +12,31 @@ import (
 
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/pii"
 )
 
 // ErrorRows yields a batch's rejected rows in order, stopping at the first
 // error fn returns.
 type ErrorRows func(fn func(credit.RowError) error) error
+
+// Opened returns rows with their sealed cells opened, for the error file
+// of the provider that sent them.
+func Opened(keys *pii.Keys, rows ErrorRows) ErrorRows {
+	return func(fn func(credit.RowError) error) error {
+		return rows(func(r credit.RowError) error {
+			if r.Cells == nil && r.Sealed != nil {
+				plain, err := keys.Open(r.Sealed)
+				if err != nil {
+					return fmt.Errorf("row %d: %w", r.Row, err)
+				}
+				if err := json.Unmarshal(plain, &r.Cells); err != nil {
+					return fmt.Errorf("row %d cells: %w", r.Row, err)
+				}
+			}
+			return fn(r)
+		})
+	}
+}
 
 // errorLine is one line of an error file: the row number, the original
 // cells, the fields at fault and the reasons in Chinese.

@@ -13,9 +13,12 @@ import (
 // writer). wake, when it receives, starts the next look at once; otherwise
 // it looks every poll.
 func (r *Runner) Work(ctx context.Context, wake <-chan struct{}, poll time.Duration, log *slog.Logger) {
+	// A batch this runner left running (a failed commit) is taken up again
+	// at once rather than after its lease.
+	alive := func(owner string) bool { return owner != r.Owner && Alive(owner) }
 	for {
 		for {
-			b, err := r.Store.NextBatch(ctx, r.now(), Alive)
+			b, err := r.Store.NextBatch(ctx, r.now(), alive)
 			if credit.IsNotFound(err) || ctx.Err() != nil {
 				break
 			}
@@ -23,7 +26,7 @@ func (r *Runner) Work(ctx context.Context, wake <-chan struct{}, poll time.Durat
 				log.Error("next batch", "err", err)
 				break
 			}
-			ok, err := r.Store.ClaimBatch(ctx, b.ID, r.Owner, r.now().Add(r.lease()), Alive)
+			ok, err := r.Store.ClaimBatch(ctx, b.ID, r.Owner, r.now().Add(r.lease()), alive)
 			if err != nil {
 				log.Error("claim batch", "batch", b.ID, "err", err)
 				break

@@ -87,8 +87,11 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 		p.Detail = p.MessageEN
 	}
 	p.RequestID = RequestID(r)
-	if p.Status == http.StatusUnauthorized {
+	switch p.Status {
+	case http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="xinyong"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "30")
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)

@@ -127,7 +127,7 @@ func (db *DB) ClaimBatch(ctx context.Context, id int64, owner string, lease time
 	if b.Owner != owner && !claimable(b, t.now, alive) || b.Status == credit.BatchDone || b.Status == credit.BatchFailed {
 		return false, nil
 	}
-	if b.Status == credit.BatchRunning && b.Mode == credit.ModeAtomic && b.Owner != owner {
+	if b.Status == credit.BatchRunning && b.Mode == credit.ModeAtomic {
 		// An atomic batch stored nothing before its end: validate it again
 		// from the start.
 		if _, err := t.ExecContext(ctx, `DELETE FROM batch_errors WHERE batch_id = ?`, id); err != nil {
@@ -219,7 +219,7 @@ func commitChunk(ctx context.Context, t *tx, c *credit.Chunk, owner string, leas
 	for _, o := range out {
 		counts[o.Status]++
 		if o.Status == credit.StatusRejected && o.Error != nil {
-			rejected = append(rejected, credit.RowError{Row: o.Index, Errors: []credit.FieldError{*o.Error}, Cells: c.Cells[o.Index]})
+			rejected = append(rejected, credit.RowError{Row: o.Index, Errors: []credit.FieldError{*o.Error}, Sealed: c.Seal(c.Cells[o.Index])})
 		}
 	}
 	if err := insertRowErrors(ctx, t, c.Batch.ID, rejected); err != nil {
@@ -255,7 +255,7 @@ func insertRowErrors(ctx context.Context, t *tx, batchID int64, rows []credit.Ro
 	}
 	defer st.Close()
 	for _, r := range rows {
-		if _, err := st.ExecContext(ctx, batchID, r.Row, jsonText(r.Errors), jsonText(r.Cells)); err != nil {
+		if _, err := st.ExecContext(ctx, batchID, r.Row, jsonText(r.Errors), r.Sealed); err != nil {
 			return fmt.Errorf("insert row error: %w", err)
 		}
 	}
@@ -285,7 +285,7 @@ func (db *DB) CommitAtomic(ctx context.Context, b *credit.Batch, owner string, n
 		}
 		for _, o := range out {
 			if o.Status == credit.StatusRejected && o.Error != nil {
-				refused = append(refused, credit.RowError{Row: o.Index, Errors: []credit.FieldError{*o.Error}, Cells: c.Cells[o.Index]})
+				refused = append(refused, credit.RowError{Row: o.Index, Errors: []credit.FieldError{*o.Error}, Sealed: c.Seal(c.Cells[o.Index])})
 			}
 		}
 	}
@@ -341,15 +341,12 @@ func (db *DB) BatchErrors(ctx context.Context, id int64, fn func(credit.RowError
 	defer rows.Close()
 	for rows.Next() {
 		var r credit.RowError
-		var errs, cells string
-		if err := rows.Scan(&r.Row, &errs, &cells); err != nil {
+		var errs string
+		if err := rows.Scan(&r.Row, &errs, &r.Sealed); err != nil {
 			return err
 		}
 		if err := json.Unmarshal([]byte(errs), &r.Errors); err != nil {
 			return fmt.Errorf("row %d errors: %w", r.Row, err)
-		}
-		if err := json.Unmarshal([]byte(cells), &r.Cells); err != nil {
-			return fmt.Errorf("row %d cells: %w", r.Row, err)
 		}
 		if err := fn(r); err != nil {
 			return err

@@ -23,7 +23,8 @@ import (
 	"github.com/xinyong/xinyong/internal/audit"
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/workday"
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+	"modernc.org/sqlite" // the database/sql driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -203,10 +204,24 @@ type tx struct {
 // helpers take the *tx so several steps compose.
 func (db *DB) begin(ctx context.Context) (*tx, error) {
 	t, err := db.write.BeginTx(ctx, nil)
+	if isBusy(err) {
+		return nil, errBusy
+	}
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	return &tx{Tx: t, now: db.Now().UTC()}, nil
+}
+
+// errBusy is what a writer is told when another process (an import in
+// atomic mode, say) has held the database longer than busy_timeout.
+var errBusy = credit.Errorf(credit.EUNAVAILABLE, "数据库正忙（另一批数据正在写入），请稍后重试",
+	"the database is busy (another batch is being written); please retry shortly")
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY.
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // record writes an audit entry in the transaction, chained after the last.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +28,8 @@ func testBatches(t *testing.T, open Opener) {
 	lease := f.now.Add(time.Minute)
 	chunk := func(b *credit.Batch, checkpoint int, keys ...string) *credit.Chunk {
 		sub := &credit.Submission{Provider: f.provider, Item: "admin_penalty", CatalogVersion: 1, RequestID: "batch:" + string(rune('0'+b.ID))}
-		c := &credit.Chunk{Batch: b, Submission: sub, Cells: map[int][]string{}, Checkpoint: checkpoint, Progress: 0.5}
+		c := &credit.Chunk{Batch: b, Submission: sub, Cells: map[int][]string{}, Checkpoint: checkpoint, Progress: 0.5,
+			Seal: func(cells []string) []byte { return []byte(strings.Join(cells, "\x00")) }}
 		for i, k := range keys {
 			d, errs, _ := f.prep.Prepare(f.penalty, checkpoint-len(keys)+i+1, catalogtest.Penalty("cf_wsh", k), f.now)
 			if len(errs) > 0 {
@@ -49,7 +51,7 @@ func testBatches(t *testing.T, open Opener) {
 			t.Error("a second owner claimed a leased batch")
 		}
 		c := chunk(b, 3, "k1", "k2", "k1") // row 3 repeats row 1's key
-		c.Rejected = []credit.RowError{{Row: 4, Errors: []credit.FieldError{{Field: "cf_jdrq", Code: "date_format"}}, Cells: []string{"bad"}}}
+		c.Rejected = []credit.RowError{{Row: 4, Errors: []credit.FieldError{{Field: "cf_jdrq", Code: "date_format"}}, Sealed: []byte("bad")}}
 		c.RowsRead++
 		c.Checkpoint = 4
 		out, err := f.store.CommitChunk(ctx, c, "node-a", lease)
@@ -75,7 +77,7 @@ func testBatches(t *testing.T, open Opener) {
 		var rows []int
 		f.store.BatchErrors(ctx, b.ID, func(r credit.RowError) error {
 			rows = append(rows, r.Row)
-			if len(r.Cells) == 0 || len(r.Errors) == 0 {
+			if len(r.Sealed) == 0 || len(r.Errors) == 0 {
 				t.Errorf("row error without cells or errors: %+v", r)
 			}
 			return nil

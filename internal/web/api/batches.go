@@ -266,7 +266,7 @@ func (h *Handler) writeBatchErrors(w http.ResponseWriter, r *http.Request, p *cr
 		return
 	}
 	name := fmt.Sprintf("batch-%d-errors.%s", b.ID, format)
-	rows := func(fn func(credit.RowError) error) error { return h.Store.BatchErrors(r.Context(), b.ID, fn) }
+	rows := intake.Opened(h.Keys, func(fn func(credit.RowError) error) error { return h.Store.BatchErrors(r.Context(), b.ID, fn) })
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	switch format {
 	case "csv":

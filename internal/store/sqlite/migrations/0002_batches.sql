@@ -37,11 +37,12 @@ CREATE INDEX batches_file ON batches (provider_id, item, file_hash);
 CREATE INDEX batches_status ON batches (status, id);
 
 -- Rejected rows: every problem of the row and its cells as read, for the
--- error file a department fixes and resubmits.
+-- error file a department fixes and resubmits. The cells may hold identity
+-- numbers, so they are stored encrypted.
 CREATE TABLE batch_errors (
 	batch_id INTEGER NOT NULL REFERENCES batches (id),
 	row      INTEGER NOT NULL,
 	errors   TEXT NOT NULL, -- JSON array of field errors
-	cells    TEXT NOT NULL, -- JSON array of the row's cells
+	cells    BLOB,          -- sealed JSON array of the row's cells
 	PRIMARY KEY (batch_id, row)
 ) WITHOUT ROWID;
