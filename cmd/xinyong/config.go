@@ -155,7 +155,8 @@ func openApp(ctx context.Context, c Config, migrate bool) (*App, error) {
 
 // runner returns the batch collector of this process.
 func (a *App) runner() *intake.Runner {
-	return &intake.Runner{Store: a.Store, Catalog: a.Catalog, Preparer: a.Preparer, Limits: a.Config.Batch, Owner: intake.DefaultOwner()}
+	return &intake.Runner{Store: a.Store, Catalog: a.Catalog, Preparer: a.Preparer, Limits: a.Config.Batch, Owner: intake.DefaultOwner(),
+		UploadDir: filepath.Join(a.Config.Data, "uploads")}
 }
 
 // Close closes the store.

@@ -67,12 +67,15 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	b, err := app.Store.FindBatch(ctx, p.ID, it.Code, hash, *mode, *sheet)
 	switch {
 	case err == nil && b.Status == credit.BatchDone:
+		fmt.Fprintf(stdout, "此文件已作为批次 %d 于 %s 导入（%d 行，接收 %d，退回 %d），无需重复导入\n", b.ID,
+			b.FinishedAt.Local().Format("2006-01-02 15:04"), b.RowsRead, b.Accepted(), b.Rejected)
 		fmt.Fprintf(stdout, "this file was already imported as batch %d on %s: %d rows, %d accepted, %d rejected; nothing to do\n",
 			b.ID, b.FinishedAt.Local().Format("2006-01-02 15:04"), b.RowsRead, b.Accepted(), b.Rejected)
 		return nil
+	case err == nil && b.Status != credit.BatchFailed && b.Mode == credit.ModeAtomic:
+		fmt.Fprintf(stderr, "重新开始原子批次 %d / restarting atomic batch %d from the start\n", b.ID, b.ID)
 	case err == nil && b.Status != credit.BatchFailed:
-		fmt.Fprintf(stderr, "resuming batch %d after row %d\n", b.ID, b.Checkpoint)
-		b.FilePath = path
+		fmt.Fprintf(stderr, "继续批次 %d，从第 %d 行之后 / resuming batch %d after row %d\n", b.ID, b.Checkpoint, b.ID, b.Checkpoint)
 	case err == nil || credit.IsNotFound(err):
 		b = &credit.Batch{ProviderID: p.ID, ProviderCode: p.Code, Item: it.Code, Mode: *mode, FileName: filepath.Base(path),
 			FilePath: path, FileHash: hash, FileSize: size, Sheet: *sheet}
@@ -96,7 +99,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := r.Run(ctx, b, bar.update); err != nil {
 		bar.done()
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("interrupted; run the same command again to resume batch %d after row %d", b.ID, b.Checkpoint)
+			return credit.Errorf(credit.EUNAVAILABLE, "已中断；再次运行同一命令即可从第 %[2]d 行之后继续批次 %[1]d",
+				"interrupted; run the same command again to resume batch %[1]d after row %[2]d", b.ID, b.Checkpoint)
 		}
 		return err
 	}
@@ -104,11 +108,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if b, err = app.Store.Batch(ctx, b.ID); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "batch %d %s: %d rows read, %d created, %d updated, %d unchanged, %d rejected (%s, %s)\n",
-		b.ID, b.Status, b.RowsRead, b.Created, b.Updated, b.Unchanged, b.Rejected, b.Format, b.Encoding)
+	format := ""
+	if b.Format != "" {
+		format = " (" + strings.TrimSuffix(b.Format+", "+b.Encoding, ", ") + ")"
+	}
+	fmt.Fprintf(stdout, "批次 %d：读取 %d 行，新增 %d，更新 %d，未变 %d，退回 %d\n", b.ID, b.RowsRead, b.Created, b.Updated, b.Unchanged, b.Rejected)
+	fmt.Fprintf(stdout, "batch %d %s: %d rows read, %d created, %d updated, %d unchanged, %d rejected%s\n",
+		b.ID, b.Status, b.RowsRead, b.Created, b.Updated, b.Unchanged, b.Rejected, format)
 	for _, n := range b.Notes {
 		if n.Code != "normalised" {
-			fmt.Fprintf(stdout, "  note: %s\n", n.MessageEN)
+			fmt.Fprintf(stdout, "  %s / %s\n", n.MessageZH, n.MessageEN)
 		}
 	}
 	if b.Rejected > 0 {
@@ -123,7 +132,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := writeErrorFile(ctx, app, b, out); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "rejected rows with reasons: %s (fix them there and import that file)\n", out)
+		fmt.Fprintf(stdout, "退回的行及原因：%s（在该文件中改正后直接导入）\nrejected rows with reasons: %s (fix them there and import that file)\n", out, out)
 	}
 	if b.Status == credit.BatchFailed {
 		return &credit.Error{Code: credit.EINVALID, MessageZH: b.ReasonZH, MessageEN: b.ReasonEN}

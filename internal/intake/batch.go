@@ -41,6 +41,9 @@ type Runner struct {
 	Lease   time.Duration
 	Now     func() time.Time
 	Workers int
+	// UploadDir is where uploaded files wait for their batch; Work removes
+	// a file there once its batch has ended.
+	UploadDir string
 }
 
 // DefaultOwner is this process's owner name: "pid@host".
@@ -83,6 +86,9 @@ func (r *Runner) limits() BatchLimits {
 	}
 	return l
 }
+
+// errNoRows is the failure of a file with a header and nothing under it.
+var errNoRows = fail("文件只有表头，没有数据行", "the file has a header but no data rows")
 
 // ErrorColumns are the columns an error file adds to the original ones; a
 // corrected error file sent back is read without them.
@@ -127,6 +133,9 @@ func (r *Runner) run(ctx context.Context, b *credit.Batch, progress func(*credit
 		if err != nil {
 			return err
 		}
+		if b.RowsRead == 0 {
+			return errNoRows
+		}
 		if rejected > 0 {
 			return fail("原子模式：%d 行有误，整批未保存；请下载错误文件改正后重新提交",
 				"atomic mode: %d rows are invalid and nothing was stored; download the error file, fix them and resubmit", rejected)
@@ -136,6 +145,9 @@ func (r *Runner) run(ctx context.Context, b *credit.Batch, progress func(*credit
 	}
 	if _, err := r.pass(ctx, b, it, true, progress); err != nil {
 		return err
+	}
+	if b.RowsRead == 0 {
+		return errNoRows
 	}
 	if err := r.Store.FinishBatch(ctx, b, r.Owner, credit.BatchDone, "", ""); err != nil {
 		return err

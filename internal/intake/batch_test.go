@@ -194,6 +194,7 @@ func TestBatchFileErrors(t *testing.T) {
 		want    string
 	}{
 		{"ErrNoHeader", []byte("a,b,c\n1,2,3\n"), "header"},
+		{"ErrHeaderOnly", []byte(penaltyHeader + "\r\n"), "no data rows"},
 		{"ErrUnbalancedQuote", []byte(penaltyHeader + "\n\"unterminated," + penaltyRow("Q1", "91110000600037341L", "2026-02-13") + "\n"), "quote"},
 		{"ErrBinary", bytes.Repeat([]byte{0xff, 0x00, 0x13, 0x88}, 1000), ""},
 		{"ErrTruncatedXLSX", []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00garbage"), ""},
@@ -248,5 +249,24 @@ func TestBatchResume(t *testing.T) {
 	done, _ := e.store.Batch(context.Background(), b.ID)
 	if done.Status != credit.BatchDone || done.RowsRead != 20 || done.Created != 20 || done.Unchanged != 0 {
 		t.Errorf("resumed batch = %+v", done)
+	}
+}
+
+// TestErrorFileOfErrorFile checks that an error file made from a corrected
+// error file does not repeat the columns the first one added.
+func TestErrorFileOfErrorFile(t *testing.T) {
+	it, _ := catalog.Default().Item("admin_penalty")
+	header := []string{"行号", "行政相对人名称", "处罚决定日期", "错误字段", "错误原因"}
+	var out bytes.Buffer
+	err := intake.WriteErrorsCSV(&out, it, header, func(fn func(credit.RowError) error) error {
+		return fn(credit.RowError{Row: 3, Cells: []string{"2", "武汉某公司", "2026/13/45", "处罚决定日期", "旧原因"},
+			Errors: []credit.FieldError{{Field: "cf_jdrq", Code: "date_format", MessageZH: "新原因"}}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimPrefix(strings.TrimSpace(out.String()), "\ufeff"), "\n")
+	if lines[0] != "行号,行政相对人名称,处罚决定日期,错误字段,错误原因" || lines[1] != "3,武汉某公司,2026/13/45,处罚决定日期,新原因" {
+		t.Errorf("error file:\n%s", out.String())
 	}
 }

@@ -38,14 +38,31 @@ func Opened(keys *pii.Keys, rows ErrorRows) ErrorRows {
 	}
 }
 
+// kept returns the positions of the header's columns an error file
+// repeats: all but those an earlier error file added, so that a corrected
+// error file's own error file does not grow extra columns.
+func kept(header []string) []int {
+	var out []int
+	for i, h := range header {
+		if !contains(ErrorColumns, strings.TrimSpace(h)) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 // errorLine is one line of an error file: the row number, the original
 // cells, the fields at fault and the reasons in Chinese.
-func errorLine(it *catalog.Item, width int, r credit.RowError) []string {
-	line := make([]string, 0, width+3)
+func errorLine(it *catalog.Item, cols []int, r credit.RowError) []string {
+	line := make([]string, 0, len(cols)+3)
 	line = append(line, strconv.Itoa(r.Row))
-	cells := make([]string, width)
-	copy(cells, r.Cells)
-	line = append(line, cells...)
+	for _, i := range cols {
+		cell := ""
+		if i < len(r.Cells) {
+			cell = r.Cells[i]
+		}
+		line = append(line, cell)
+	}
 	var fields, reasons []string
 	for _, e := range r.Errors {
 		label := e.Field
@@ -60,6 +77,15 @@ func errorLine(it *catalog.Item, width int, r credit.RowError) []string {
 	return append(line, strings.Join(fields, "；"), strings.Join(reasons, "；"))
 }
 
+// errorHeader is the header of an error file.
+func errorHeader(header []string, cols []int) []string {
+	out := []string{ErrorColumns[0]}
+	for _, i := range cols {
+		out = append(out, header[i])
+	}
+	return append(out, ErrorColumns[1:]...)
+}
+
 // WriteErrorsCSV writes the error file as CSV in UTF-8 with a byte-order
 // mark (so that spreadsheet programs read the Chinese correctly): 行号, the
 // original columns as they were, 错误字段 and 错误原因. Fixed in place and
@@ -69,9 +95,10 @@ func WriteErrorsCSV(w io.Writer, it *catalog.Item, header []string, rows ErrorRo
 		return err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(append(append([]string{ErrorColumns[0]}, header...), ErrorColumns[1:]...))
+	cols := kept(header)
+	cw.Write(errorHeader(header, cols))
 	err := rows(func(r credit.RowError) error {
-		return cw.Write(errorLine(it, len(header), r))
+		return cw.Write(errorLine(it, cols, r))
 	})
 	cw.Flush()
 	if err != nil {
@@ -103,15 +130,15 @@ func WriteErrorsXLSX(w io.Writer, it *catalog.Item, header []string, rows ErrorR
 		}
 		return out
 	}
-	head := append(append([]string{ErrorColumns[0]}, header...), ErrorColumns[1:]...)
-	if err := sw.SetRow("A1", cells(head, bold, 0)); err != nil {
+	cols := kept(header)
+	if err := sw.SetRow("A1", cells(errorHeader(header, cols), bold, 0)); err != nil {
 		return err
 	}
 	n := 1
 	err = rows(func(r credit.RowError) error {
 		n++
 		addr, _ := excelize.CoordinatesToCellName(1, n)
-		return sw.SetRow(addr, cells(errorLine(it, len(header), r), 0, red))
+		return sw.SetRow(addr, cells(errorLine(it, cols, r), 0, red))
 	})
 	if err != nil {
 		return err

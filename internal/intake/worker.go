@@ -3,6 +3,9 @@ package intake
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/xinyong/xinyong/internal/credit"
@@ -45,6 +48,13 @@ func (r *Runner) Work(ctx context.Context, wake <-chan struct{}, poll time.Durat
 			}
 			log.Info("batch finished", "batch", b.ID, "status", b.Status, "rows", b.RowsRead, "rejected", b.Rejected,
 				"seconds", time.Since(start).Seconds())
+			// An uploaded file is not kept past its batch: it may hold
+			// personal data, and the batch has what the provider needs.
+			if r.UploadDir != "" && strings.HasPrefix(filepath.Clean(b.FilePath), filepath.Clean(r.UploadDir)+string(filepath.Separator)) {
+				if err := os.Remove(b.FilePath); err != nil && !os.IsNotExist(err) {
+					log.Error("remove upload", "batch", b.ID, "err", err)
+				}
+			}
 		}
 		select {
 		case <-ctx.Done():

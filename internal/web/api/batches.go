@@ -22,7 +22,7 @@ import (
 
 // Uploads configures file batches.
 type Uploads struct {
-	Dir      string          // where uploaded files are kept, named by their SHA-256
+	Dir      string          // where uploaded files are kept until their batch ends
 	MaxBytes int64           // largest file accepted
 	Wake     chan<- struct{} // tells the batch worker a batch is queued
 }
@@ -136,7 +136,8 @@ func (h *Handler) createBatch(w http.ResponseWriter, r *http.Request, p *credit.
 		web.JSON(w, http.StatusOK, v)
 		return
 	}
-	path := filepath.Join(h.Uploads.Dir, hex.EncodeToString(hash)+".dat")
+	// One file per upload; the worker removes it when the batch ends.
+	path := filepath.Join(h.Uploads.Dir, fmt.Sprintf("%x-%d.dat", hash[:8], time.Now().UnixNano()))
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		web.Error(w, r, fmt.Errorf("keep upload: %w", err))
@@ -145,6 +146,7 @@ func (h *Handler) createBatch(w http.ResponseWriter, r *http.Request, p *credit.
 	b := &credit.Batch{ProviderID: p.ID, ProviderCode: p.Code, Item: it.Code, Mode: mode, FileName: name, FilePath: path,
 		FileHash: hash, FileSize: size, Sheet: qs.Get("sheet")}
 	if err := h.Store.CreateBatch(r.Context(), b); err != nil {
+		os.Remove(path)
 		web.Error(w, r, err)
 		return
 	}

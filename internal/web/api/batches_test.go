@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -689,6 +690,20 @@ func TestBatchXLSXForm(t *testing.T) {
 	// The title row is not a data row, and the error file is empty.
 	if rows := env.errorWorkbook(t, scjgCode, int64(num(b["batch_id"]))); len(rows) != 1 || rows[0][0] != "行号" {
 		t.Errorf("errors.xlsx: %q, want only the header", rows)
+	}
+	// The uploaded files, which may hold personal data, are gone once
+	// their batches have ended.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		left, _ := filepath.Glob(filepath.Join(env.UploadDir, "*"))
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("uploads kept after their batches ended: %v", left)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -29,6 +29,8 @@ type Env struct {
 	Store *sqlite.DB
 	mu    sync.Mutex
 	now   time.Time // read by the server and its batch worker: use Clock and SetNow
+	// UploadDir is where the server keeps uploads until their batch ends.
+	UploadDir string
 	// Keys of the registered providers by code.
 	Keys map[string]string
 }
@@ -60,7 +62,9 @@ func MustEnv(tb testing.TB) *Env {
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return env.Clock() },
 		Uploads: api.Uploads{Dir: filepath.Join(dir, "uploads"), MaxBytes: 8 << 20, Wake: wake}}
 	// The batch worker, as serve runs it.
-	runner := &intake.Runner{Store: db, Catalog: h.Catalog, Preparer: prep, Owner: intake.DefaultOwner(), Now: func() time.Time { return env.Clock() }}
+	runner := &intake.Runner{Store: db, Catalog: h.Catalog, Preparer: prep, Owner: intake.DefaultOwner(), Now: func() time.Time { return env.Clock() },
+		UploadDir: h.Uploads.Dir}
+	env.UploadDir = h.Uploads.Dir
 	workCtx, stopWork := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { runner.Work(workCtx, wake, 50*time.Millisecond, h.Log); close(done) }()
