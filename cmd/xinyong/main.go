@@ -27,7 +27,9 @@ Usage:
   xinyong import --provider CODE --item ITEM [--mode partial|atomic] FILE
                                                              collect a CSV, XLSX or JSON Lines file
   xinyong migrate  [--data DIR]                              apply the database schema
-  xinyong demo     [--data DIR] [--subjects N]               load demo data
+  xinyong demo     [--data DIR] [--subjects N] [--records M] load demo data
+  xinyong demo --out FILE [--format csv|xlsx|jsonl] [--encoding gbk] [--bad P]
+                                                             write demo records as a department's file
   xinyong audit verify [--data DIR]                          verify the audit hash chain
   xinyong bench intake [--rows N]                            measure collection (make bench)
 

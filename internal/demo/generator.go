@@ -8,8 +8,9 @@
 // and day always give the same data.
 //
 // Records are maps from catalogue field code to string value, ready for
-// (*catalog.Item).Check. The package imports the identifiers package (ident)
-// and no storage or HTTP.
+// (*catalog.Item).Check; file.go writes them as the CSV, XLSX and JSON
+// Lines files departments export. The package imports identifiers, the
+// catalogue, excelize and x/text, and no storage or HTTP.
 package demo
 
 import (
