@@ -670,3 +670,17 @@ func gbUserDefined(c0, c1 byte) rune {
 	}
 	return -1
 }
+
+// text returns the file after its byte-order mark as UTF-8 text with LF
+// line ends, and the counter of the bytes read from the file under it.
+func (enc textEncoding) text(r io.ReaderAt, size int64) (io.Reader, *countingReader) {
+	cnt := &countingReader{r: io.NewSectionReader(r, enc.bom, size-enc.bom)}
+	var rd io.Reader = cnt
+	if enc.decoder != nil {
+		rd = transform.NewReader(rd, enc.decoder())
+	}
+	if enc.crOnly {
+		rd = crToLF{rd}
+	}
+	return rd, cnt
+}

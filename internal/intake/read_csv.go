@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"golang.org/x/text/transform"
 )
 
 // guardSlack is the size of the buffer between the guard and encoding/csv:
@@ -26,14 +24,7 @@ var delimiters = []rune{',', '\t', ';', '|'}
 // limits, so memory stays bounded whatever the file holds.
 func openCSV(r io.ReaderAt, size int64, enc textEncoding, lim ReadLimits, known func(string) bool) (Table, error) {
 	delim := detectDelimiter(enc.sample, known)
-	cnt := &countingReader{r: io.NewSectionReader(r, enc.bom, size-enc.bom)}
-	var rd io.Reader = cnt
-	if enc.decoder != nil {
-		rd = transform.NewReader(rd, enc.decoder())
-	}
-	if enc.crOnly {
-		rd = crToLF{rd}
-	}
+	rd, cnt := enc.text(r, size)
 	g := &lineGuard{r: rd, delim: byte(delim), line: 1,
 		maxLine:   int64(lim.MaxLineBytes),
 		maxRecord: int64(lim.MaxLineBytes),

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"unicode/utf8"
-
-	"golang.org/x/text/transform"
 )
 
 // jsonlTable reads JSON Lines: one object per line, its keys the columns.
@@ -34,14 +32,7 @@ type jsonlItem struct {
 }
 
 func openJSONL(r io.ReaderAt, size int64, enc textEncoding, lim ReadLimits) (Table, error) {
-	cnt := &countingReader{r: io.NewSectionReader(r, enc.bom, size-enc.bom)}
-	var rd io.Reader = cnt
-	if enc.decoder != nil {
-		rd = transform.NewReader(rd, enc.decoder())
-	}
-	if enc.crOnly {
-		rd = crToLF{rd}
-	}
+	rd, cnt := enc.text(r, size)
 	t := &jsonlTable{encoding: enc.name, br: bufio.NewReaderSize(rd, 64<<10), cnt: cnt,
 		size: size, bom: enc.bom, lim: lim, index: map[string]int{}}
 	// Read ahead to the first object, so that Header() has the first keys
