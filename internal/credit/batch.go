@@ -96,6 +96,8 @@ type Chunk struct {
 // BatchStore is the storage of batches.
 type BatchStore interface {
 	// CreateBatch stores a new queued batch, setting its ID and CreatedAt.
+	// Returns ECONFLICT if a batch of the same file, item, mode and sheet
+	// has not failed (two uploads of one file at once).
 	CreateBatch(ctx context.Context, b *Batch) error
 	// FindBatch returns the provider's latest batch of item with the same
 	// file hash, mode and sheet. Returns ENOTFOUND.

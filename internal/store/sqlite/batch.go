@@ -47,6 +47,9 @@ func (db *DB) CreateBatch(ctx context.Context, b *credit.Batch) error {
 	defer t.Rollback()
 	res, err := t.ExecContext(ctx, `INSERT INTO batches (provider_id, item, mode, status, file_name, file_path, file_hash, file_size, sheet, created_at)
 		VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`, b.ProviderID, b.Item, b.Mode, b.FileName, b.FilePath, b.FileHash, b.FileSize, b.Sheet, ts(t.now))
+	if isConstraint(err) {
+		return credit.Errorf(credit.ECONFLICT, "同一文件已在处理中", "the same file is already being collected")
+	}
 	if err != nil {
 		return fmt.Errorf("insert batch: %w", err)
 	}

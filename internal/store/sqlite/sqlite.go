@@ -218,6 +218,13 @@ func (db *DB) begin(ctx context.Context) (*tx, error) {
 var errBusy = credit.Errorf(credit.EUNAVAILABLE, "数据库正忙（另一批数据正在写入），请稍后重试",
 	"the database is busy (another batch is being written); please retry shortly")
 
+// isConstraint reports whether err is a constraint violation (a unique
+// index refusing a second row).
+func isConstraint(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
 // isBusy reports whether err is SQLite's SQLITE_BUSY.
 func isBusy(err error) bool {
 	var e *sqlite.Error

@@ -85,6 +85,11 @@ func testBatches(t *testing.T, open Opener) {
 		if len(rows) != 2 || rows[0] != 3 || rows[1] != 4 {
 			t.Errorf("error rows = %v, want [3 4]", rows)
 		}
+		again := &credit.Batch{ProviderID: f.provider.ID, ProviderCode: f.provider.Code, Item: "admin_penalty", Mode: credit.ModePartial,
+			FileName: "x.csv", FilePath: "/tmp/x.csv", FileHash: []byte("h1"), FileSize: 10}
+		if err := f.store.CreateBatch(ctx, again); credit.ErrorCode(err) != credit.ECONFLICT {
+			t.Errorf("a second live batch of the same file: %v, want ECONFLICT", err)
+		}
 		if same, err := f.store.FindBatch(ctx, f.provider.ID, "admin_penalty", []byte("h1"), credit.ModePartial, ""); err != nil || same.ID != b.ID {
 			t.Errorf("FindBatch = %+v, %v", same, err)
 		}

@@ -147,6 +147,14 @@ func (h *Handler) createBatch(w http.ResponseWriter, r *http.Request, p *credit.
 		FileHash: hash, FileSize: size, Sheet: qs.Get("sheet")}
 	if err := h.Store.CreateBatch(r.Context(), b); err != nil {
 		os.Remove(path)
+		if credit.ErrorCode(err) == credit.ECONFLICT { // the same file arrived at the same time
+			if prev, ferr := h.Store.FindBatch(r.Context(), p.ID, it.Code, hash, mode, b.Sheet); ferr == nil {
+				v := viewBatch(prev)
+				v.DuplicateOf = prev.ID
+				web.JSON(w, http.StatusOK, v)
+				return
+			}
+		}
 		web.Error(w, r, err)
 		return
 	}

@@ -33,7 +33,8 @@ CREATE TABLE batches (
 	started_at  TEXT,
 	finished_at TEXT
 );
-CREATE INDEX batches_file ON batches (provider_id, item, file_hash);
+-- One live batch per file: the same file sent twice at once is one batch.
+CREATE UNIQUE INDEX batches_file ON batches (provider_id, item, file_hash, mode, sheet) WHERE status != 'failed';
 CREATE INDEX batches_status ON batches (status, id);
 
 -- Rejected rows: every problem of the row and its cells as read, for the
