@@ -210,6 +210,7 @@ type progressBar struct {
 	start time.Time
 	last  time.Time
 	drawn bool
+	full  bool
 }
 
 func newProgressBar(w io.Writer, quiet bool) *progressBar {
@@ -217,9 +218,10 @@ func newProgressBar(w io.Writer, quiet bool) *progressBar {
 }
 
 func (p *progressBar) update(b *credit.Batch) {
-	if p.quiet || time.Since(p.last) < 200*time.Millisecond && b.Progress < 1 {
+	if p.quiet || time.Since(p.last) < 200*time.Millisecond && b.Progress < 1 || p.full {
 		return
 	}
+	p.full = b.Progress >= 1 // the end is drawn once
 	p.last = time.Now()
 	elapsed := time.Since(p.start).Seconds()
 	rate := float64(b.RowsRead) / max(elapsed, 0.001)
