@@ -2,16 +2,11 @@ package intake
 
 import (
 	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
-
-// xlsxXMLInMemory is the most of one worksheet or of the shared strings
-// excelize keeps in memory; a larger part is unpacked to a temporary file.
-const xlsxXMLInMemory = 256 << 20
 
 func errXLSXCorrupt(err error) *FileError {
 	return &FileError{Code: "xlsx_corrupt", Err: err,
@@ -25,11 +20,12 @@ func errXLSXTooLarge(limit int64) *FileError {
 		MessageEN: fmt.Sprintf("the Excel file unpacks to more than %s, more than allowed. Split the data into several smaller files and upload them separately.", sizeText(limit))}
 }
 
-// openXLSX opens a worksheet of an XLSX workbook. Before excelize sees the
-// file, its zip directory must be readable and the parts' declared sizes
-// must add up to no more than MaxUnzipBytes (archive/zip refuses to inflate
-// a part beyond its declared size, so the declaration bounds the work).
-func openXLSX(r io.ReaderAt, size int64, sheet string, lim ReadLimits, known func(string) bool) (t Table, err error) {
+// openXLSX opens a worksheet of an XLSX workbook and streams its rows (see
+// read_sheet.go). The zip directory must be readable and the parts'
+// declared sizes must add up to no more than MaxUnzipBytes (archive/zip
+// refuses to inflate a part beyond its declared size, so the declaration
+// bounds the work).
+func openXLSX(r io.ReaderAt, size int64, sheet string, lim ReadLimits, known func(string) bool) (Table, error) {
 	zr, zerr := zip.NewReader(r, size)
 	if zerr != nil {
 		return nil, errXLSXCorrupt(zerr)
@@ -42,134 +38,49 @@ func openXLSX(r io.ReaderAt, size int64, sheet string, lim ReadLimits, known fun
 		}
 	}
 
-	// excelize is a large parser fed untrusted input: a panic in it is a
-	// corrupt file, not a crash.
-	var f *excelize.File
-	defer func() {
-		if p := recover(); p != nil {
-			if f != nil {
-				f.Close()
+	wb, werr := openWorkbook(zr)
+	if werr != nil || len(wb.sheets) == 0 {
+		for _, zf := range zr.File {
+			if strings.HasPrefix(zf.Name, "xl/") { // a workbook, but damaged
+				return nil, errXLSXCorrupt(werr)
 			}
-			t, err = nil, errXLSXCorrupt(fmt.Errorf("excelize: %v", p))
 		}
-	}()
-	f, err = excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
-		RawCellValue:      true,
-		UnzipSizeLimit:    lim.MaxUnzipBytes,
-		UnzipXMLSizeLimit: min(lim.MaxUnzipBytes, xlsxXMLInMemory),
-	})
-	if err != nil {
-		if f != nil {
-			f.Close()
-		}
-		if strings.Contains(err.Error(), "unzip size") {
-			return nil, errXLSXTooLarge(lim.MaxUnzipBytes)
-		}
-		return nil, errXLSXCorrupt(err)
-	}
-	list := f.GetSheetList()
-	if len(list) == 0 {
-		f.Close()
-		return nil, &FileError{Code: "format",
+		return nil, &FileError{Code: "format", Err: werr,
 			MessageZH: "该文件是zip压缩包，但其中没有Excel工作表。请上传.xlsx、CSV或JSON Lines文件。",
 			MessageEN: "the file is a zip archive but holds no Excel worksheet. Upload an .xlsx, CSV or JSON Lines file."}
 	}
-	name := ""
-	if sheet == "" {
-		name = list[0]
-	} else {
-		for _, s := range list {
-			if strings.EqualFold(s, sheet) {
-				name = s
-				break
+	ref := wb.sheets[0]
+	if sheet != "" {
+		found := false
+		var names []string
+		for _, s := range wb.sheets {
+			names = append(names, s.name)
+			if !found && strings.EqualFold(s.name, sheet) {
+				ref, found = s, true
 			}
 		}
-		if name == "" {
-			f.Close()
+		if !found {
 			return nil, &FileError{Code: "format",
-				MessageZH: fmt.Sprintf("工作簿中没有名为“%s”的工作表；现有工作表：%s。", sheet, strings.Join(list, "、")),
-				MessageEN: fmt.Sprintf("the workbook has no sheet named %q; its sheets are: %s.", sheet, strings.Join(list, ", "))}
+				MessageZH: fmt.Sprintf("工作簿中没有名为“%s”的工作表；现有工作表：%s。", sheet, strings.Join(names, "、")),
+				MessageEN: fmt.Sprintf("the workbook has no sheet named %q; its sheets are: %s.", sheet, strings.Join(names, ", "))}
 		}
 	}
-	rows, err := f.Rows(name)
+	shared, err := wb.sharedStrings(lim.MaxUnzipBytes)
 	if err != nil {
-		f.Close()
+		var fe *FileError
+		if errors.As(err, &fe) {
+			return nil, fe
+		}
 		return nil, errXLSXCorrupt(err)
 	}
-	src := &xlsxSource{f: f, rows: rows, total: sheetRows(f, name)}
+	src, err := wb.openSheet(ref, shared)
+	if err != nil {
+		return nil, errXLSXCorrupt(err)
+	}
 	rt := &rowTable{format: "xlsx", src: src, lim: lim}
 	if err := rt.findHeader(known); err != nil {
 		src.close()
 		return nil, err
 	}
 	return rt, nil
-}
-
-// sheetRows is the last row of the sheet's declared dimension, 0 if it has
-// none.
-func sheetRows(f *excelize.File, sheet string) int {
-	ref, err := f.GetSheetDimension(sheet)
-	if err != nil || ref == "" {
-		return 0
-	}
-	if i := strings.LastIndexByte(ref, ':'); i >= 0 {
-		ref = ref[i+1:]
-	}
-	_, row, err := excelize.CellNameToCoordinates(ref)
-	if err != nil {
-		return 0
-	}
-	return row
-}
-
-type xlsxSource struct {
-	f     *excelize.File
-	rows  *excelize.Rows
-	n     int // the sheet row last read
-	total int
-	err   error
-}
-
-func (s *xlsxSource) next() (n int, cells []string, err error) {
-	if s.err != nil {
-		return 0, nil, s.err
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			s.err = errXLSXCorrupt(fmt.Errorf("excelize: %v", p))
-			n, cells, err = 0, nil, s.err
-		}
-	}()
-	// Rows.Next stops at every row number, including the ones the sheet
-	// leaves out; Columns returns nothing for those.
-	if !s.rows.Next() {
-		if err := s.rows.Error(); err != nil {
-			s.err = errXLSXCorrupt(err)
-		} else {
-			s.err = io.EOF
-		}
-		return 0, nil, s.err
-	}
-	s.n++
-	cells, err = s.rows.Columns()
-	if err != nil {
-		s.err = errXLSXCorrupt(err)
-		return 0, nil, s.err
-	}
-	return s.n, cells, nil
-}
-
-// progress is rows read over the rows the sheet declares; 0 when it
-// declares none (excelize itself writes "A1"), and short of 1 until the end
-// when the declaration is short.
-func (s *xlsxSource) progress() float64 {
-	if s.total <= 1 {
-		return 0
-	}
-	return min(float64(s.n)/float64(s.total), 0.99)
-}
-
-func (s *xlsxSource) close() error {
-	s.rows.Close() // its error is the iteration's, already reported
-	return s.f.Close()
 }
