@@ -45,40 +45,61 @@ type Handler struct {
 //go:embed openapi.json
 var openapiDoc []byte
 
-// Register adds the API's routes to mux.
-func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/openapi.json", h.openapi)
-	mux.HandleFunc("GET /api/v1/catalog", h.listCatalog)
-	mux.HandleFunc("GET /api/v1/catalog/{item}", h.getCatalogItem)
-	mux.HandleFunc("POST /api/v1/records", h.provider(h.submit))
-	mux.HandleFunc("GET /api/v1/records/{id}", h.provider(h.getRecord))
-	mux.HandleFunc("POST /api/v1/batches", h.provider(h.createBatch))
-	mux.HandleFunc("GET /api/v1/batches", h.provider(h.listBatches))
-	mux.HandleFunc("GET /api/v1/batches/{id}", h.provider(h.getBatch))
-	mux.HandleFunc("GET /api/v1/batches/{id}/errors.csv", h.provider(h.batchErrors("csv")))
-	mux.HandleFunc("GET /api/v1/batches/{id}/errors.xlsx", h.provider(h.batchErrors("xlsx")))
-	mux.HandleFunc("GET /api/v1/subjects", h.searchSubjects)
-	mux.HandleFunc("GET /api/v1/subjects/{uscc}", h.getSubject)
-	mux.HandleFunc("/api/", h.notFound)
+// routes pairs every route with its handler: the one list Register,
+// Routes and the 405 answers are made from.
+func (h *Handler) routes() []struct {
+	route   string
+	handler http.HandlerFunc
+} {
+	return []struct {
+		route   string
+		handler http.HandlerFunc
+	}{
+		{"GET /api/openapi.json", h.openapi},
+		{"GET /api/v1/catalog", h.listCatalog},
+		{"GET /api/v1/catalog/{item}", h.getCatalogItem},
+		{"POST /api/v1/records", h.provider(h.submit)},
+		{"GET /api/v1/records/{id}", h.provider(h.getRecord)},
+		{"POST /api/v1/batches", h.provider(h.createBatch)},
+		{"GET /api/v1/batches", h.provider(h.listBatches)},
+		{"GET /api/v1/batches/{id}", h.provider(h.getBatch)},
+		{"GET /api/v1/batches/{id}/errors.csv", h.provider(h.batchErrors("csv"))},
+		{"GET /api/v1/batches/{id}/errors.xlsx", h.provider(h.batchErrors("xlsx"))},
+		{"GET /api/v1/subjects", h.searchSubjects},
+		{"GET /api/v1/subjects/{uscc}", h.getSubject},
+	}
 }
 
-// Routes lists the method and pattern of every documented route, for the
-// test that keeps the OpenAPI document and the server in step.
-func Routes() []string {
-	return []string{
-		"GET /api/openapi.json",
-		"GET /api/v1/catalog",
-		"GET /api/v1/catalog/{item}",
-		"POST /api/v1/records",
-		"GET /api/v1/records/{id}",
-		"POST /api/v1/batches",
-		"GET /api/v1/batches",
-		"GET /api/v1/batches/{id}",
-		"GET /api/v1/batches/{id}/errors.csv",
-		"GET /api/v1/batches/{id}/errors.xlsx",
-		"GET /api/v1/subjects",
-		"GET /api/v1/subjects/{uscc}",
+// Register adds the API's routes to mux; any other path under /api/ is
+// answered 404, or 405 with Allow when it exists with other methods.
+func (h *Handler) Register(mux *http.ServeMux) {
+	byPath := http.NewServeMux() // each path once, to find its methods
+	allow := map[string][]string{}
+	for _, r := range h.routes() {
+		mux.HandleFunc(r.route, r.handler)
+		method, pattern, _ := strings.Cut(r.route, " ")
+		if allow[pattern] == nil {
+			byPath.HandleFunc(pattern, func(http.ResponseWriter, *http.Request) {})
+		}
+		allow[pattern] = append(allow[pattern], method)
+		if method == http.MethodGet {
+			allow[pattern] = append(allow[pattern], http.MethodHead) // ServeMux serves HEAD for GET routes
+		}
 	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		_, pattern := byPath.Handler(r)
+		h.notFound(w, r, allow[pattern])
+	})
+}
+
+// Routes lists the method and pattern of every route, for the test that
+// keeps the OpenAPI document and the server in step.
+func Routes() []string {
+	var out []string
+	for _, r := range (&Handler{}).routes() {
+		out = append(out, r.route)
+	}
+	return out
 }
 
 func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) {
@@ -86,21 +107,9 @@ func (h *Handler) openapi(w http.ResponseWriter, r *http.Request) {
 	w.Write(openapiDoc)
 }
 
-// notFound answers paths under /api/ that no route takes: 405 with Allow
-// when the path exists with other methods, else 404.
-func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
-	var allow []string
-	for _, route := range Routes() {
-		method, pattern, _ := strings.Cut(route, " ")
-		probe := http.NewServeMux()
-		probe.HandleFunc(pattern, func(http.ResponseWriter, *http.Request) {})
-		if _, matched := probe.Handler(r); matched == pattern {
-			allow = append(allow, method)
-			if method == http.MethodGet {
-				allow = append(allow, http.MethodHead) // ServeMux serves HEAD for GET routes
-			}
-		}
-	}
+// notFound answers a path under /api/ that no route takes: 405 with Allow
+// when the path exists with other methods (allow), else 404.
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, allow []string) {
 	if len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		web.Error(w, r, credit.Errorf(credit.EMETHOD, "%s 不支持 %s 方法，可用：%s",

@@ -369,20 +369,28 @@ func (e *Env) wantPenalties(tb testing.TB, ns ...int) map[string]map[string]any 
 	return got
 }
 
+// download fetches a batch's error file in format ext, checking the
+// status, the media type and the file name.
+func (e *Env) download(tb testing.TB, code string, id int64, ext, ctype string) batchResponse {
+	tb.Helper()
+	r := e.get(tb, code, fmt.Sprintf("/api/v1/batches/%d/errors.%s", id, ext))
+	if r.Status != http.StatusOK {
+		tb.Fatalf("errors.%s: status %d: %s", ext, r.Status, r.Body)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != ctype {
+		tb.Errorf("errors.%s: Content-Type %q, want %q", ext, ct, ctype)
+	}
+	if cd, want := r.Header.Get("Content-Disposition"), fmt.Sprintf("attachment; filename=batch-%d-errors.%s", id, ext); cd != want {
+		tb.Errorf("errors.%s: Content-Disposition %q, want %q", ext, cd, want)
+	}
+	return r
+}
+
 // errorFile downloads a batch's error file as CSV and returns its rows,
 // checking the media type, the file name and the byte-order mark.
 func (e *Env) errorFile(tb testing.TB, code string, id int64) [][]string {
 	tb.Helper()
-	r := e.get(tb, code, fmt.Sprintf("/api/v1/batches/%d/errors.csv", id))
-	if r.Status != http.StatusOK {
-		tb.Fatalf("errors.csv: status %d: %s", r.Status, r.Body)
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
-		tb.Errorf("errors.csv: Content-Type %q", ct)
-	}
-	if cd, want := r.Header.Get("Content-Disposition"), fmt.Sprintf("attachment; filename=batch-%d-errors.csv", id); cd != want {
-		tb.Errorf("errors.csv: Content-Disposition %q, want %q", cd, want)
-	}
+	r := e.download(tb, code, id, "csv", "text/csv; charset=utf-8")
 	body, ok := bytes.CutPrefix(r.Body, []byte("\uFEFF"))
 	if !ok {
 		tb.Errorf("errors.csv does not start with a UTF-8 byte-order mark: %q", r.Body[:min(len(r.Body), 10)])
@@ -398,16 +406,7 @@ func (e *Env) errorFile(tb testing.TB, code string, id int64) [][]string {
 // rows of its sheet.
 func (e *Env) errorWorkbook(tb testing.TB, code string, id int64) [][]string {
 	tb.Helper()
-	r := e.get(tb, code, fmt.Sprintf("/api/v1/batches/%d/errors.xlsx", id))
-	if r.Status != http.StatusOK {
-		tb.Fatalf("errors.xlsx: status %d: %s", r.Status, r.Body)
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
-		tb.Errorf("errors.xlsx: Content-Type %q", ct)
-	}
-	if cd, want := r.Header.Get("Content-Disposition"), fmt.Sprintf("attachment; filename=batch-%d-errors.xlsx", id); cd != want {
-		tb.Errorf("errors.xlsx: Content-Disposition %q, want %q", cd, want)
-	}
+	r := e.download(tb, code, id, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	f, err := excelize.OpenReader(bytes.NewReader(r.Body))
 	if err != nil {
 		tb.Fatalf("errors.xlsx: %v", err)
