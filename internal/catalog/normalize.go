@@ -55,20 +55,27 @@ func halfWidth(s string, alnumOnly bool) string {
 		if r == '\u3000' {
 			return ' '
 		}
-		if r >= '\uff01' && r <= '\uff5e' {
-			a := r - 0xfee0
-			if !alnumOnly || a >= '0' && a <= '9' || a >= 'A' && a <= 'Z' || a >= 'a' && a <= 'z' {
-				return a
-			}
+		if fullWidthChanged(r, alnumOnly) {
+			return r - 0xfee0
 		}
 		return r
 	}, s)
 }
 
+// fullWidthChanged reports whether halfWidth changes r.
+func fullWidthChanged(r rune, alnumOnly bool) bool {
+	if r < '\uff01' || r > '\uff5e' {
+		return false
+	}
+	a := r - 0xfee0
+	return !alnumOnly || a >= '0' && a <= '9' || a >= 'A' && a <= 'Z' || a >= 'a' && a <= 'z'
+}
+
 // clean applies the normalisations every value gets, by field type, and
 // rejects characters that have no place in a record.
 func clean(f *Field, v string, notes *[]Normalisation) (string, *credit.FieldError) {
-	if plain(v) {
+	alnumOnly := f.Type == TypeString || f.Type == TypeText || f.Type == TypeEnum || f.Type == TypeEnumMulti
+	if plain(v, alnumOnly) {
 		return v, nil
 	}
 	if !utf8.ValidString(v) {
@@ -94,7 +101,7 @@ func clean(f *Field, v string, notes *[]Normalisation) (string, *credit.FieldErr
 				MessageEN: fmt.Sprintf("%s (%s) contains the control character U+%04X; remove it", f.LabelEN, f.Code, r)}
 		}
 	}
-	hw := halfWidth(v, f.Type == TypeString || f.Type == TypeText || f.Type == TypeEnum || f.Type == TypeEnumMulti)
+	hw := halfWidth(v, alnumOnly)
 	if hw != v {
 		v = hw
 		note(NormFullWidth)
@@ -146,9 +153,10 @@ func canonicalDate(v string) string {
 }
 
 // plain reports whether v needs no cleaning: valid UTF-8 with no blank at
-// either end and nothing invisible, control, bidirectional or full-width.
-// It is the fast path for the common value.
-func plain(v string) bool {
+// either end and nothing invisible, control, bidirectional or full-width
+// that halfWidth would change (with alnumOnly, full-width punctuation such
+// as the Chinese comma stays). It is the fast path for the common value.
+func plain(v string, alnumOnly bool) bool {
 	if v == "" {
 		return true
 	}
@@ -165,7 +173,7 @@ func plain(v string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(v[i:])
-		if r == utf8.RuneError || isInvisible(r) || isBidiControl(r) || r == '\u3000' || r >= '\uff01' && r <= '\uff5e' ||
+		if r == utf8.RuneError || isInvisible(r) || isBidiControl(r) || r == '\u3000' || fullWidthChanged(r, alnumOnly) ||
 			unicode.IsControl(r) || unicode.IsSpace(r) && (i == 0 || i+size == len(v)) {
 			return false
 		}

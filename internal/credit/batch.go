@@ -118,6 +118,16 @@ type BatchStore interface {
 	// checkpoint and lease. Returns ECONFLICT if owner no longer holds the
 	// batch.
 	CommitChunk(ctx context.Context, c *Chunk, owner string, lease time.Time) ([]Outcome, error)
+	// CommitChunks stores the chunks next returns, in order, each as
+	// CommitChunk would, several to a transaction: a transaction ends after
+	// the chunk that brings it to rows rows or that ends span after it
+	// began, and when next returns nil. After each commit it calls
+	// committed with the number of chunks the transaction stored. Larger
+	// transactions write each index page once for many rows. Each chunk
+	// renews the lease to lease from then. Returns ECONFLICT if owner no
+	// longer holds the batch; the chunks since the last commit are then
+	// not stored.
+	CommitChunks(ctx context.Context, owner string, lease time.Duration, rows int, span time.Duration, next func() (*Chunk, error), committed func(chunks int)) error
 	// CommitAtomic stores every chunk next returns in one transaction and
 	// finishes the batch; if any draft is refused nothing is stored and
 	// the refusals are returned.

@@ -23,7 +23,8 @@ import (
 type BatchLimits struct {
 	Read      ReadLimits
 	MaxRows   int // rows in one file; default 5,000,000
-	ChunkRows int // rows committed together; default 5,000
+	ChunkRows int // rows prepared and written together; default 5,000
+	TxRows    int // rows committed together, in whole chunks; default 50,000
 }
 
 // Runner collects batches: it reads a file, checks and prepares every row
@@ -83,6 +84,9 @@ func (r *Runner) limits() BatchLimits {
 	}
 	if l.ChunkRows <= 0 {
 		l.ChunkRows = 5000
+	}
+	if l.TxRows <= 0 {
+		l.TxRows = 50_000
 	}
 	return l
 }
@@ -481,25 +485,35 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 		}
 		return 0, nil
 	}
-	for {
+	// Several chunks to a transaction: what a chunk leaves in memory is
+	// what progress needs, until its transaction commits.
+	type sent struct {
+		rows, rejected, checkpoint int
+		progress                   float64
+	}
+	var waiting []sent
+	take := func() (*credit.Chunk, error) {
 		c, err := next()
-		if err != nil {
-			return 0, err
+		if c != nil {
+			waiting = append(waiting, sent{c.RowsRead, len(c.Rejected), c.Checkpoint, c.Progress})
 		}
-		if c == nil {
-			for range chunks { // the assembler has finished: its results may be read
-			}
-			break
+		return c, err
+	}
+	err = r.Store.CommitChunks(ctx, r.Owner, r.lease(), lim.TxRows, time.Second, take, func(n int) {
+		for _, c := range waiting[:n] {
+			b.RowsRead += c.rows
+			b.Rejected += c.rejected
+			b.Checkpoint, b.Progress = c.checkpoint, c.progress
 		}
-		if _, err := r.Store.CommitChunk(ctx, c, r.Owner, r.now().Add(r.lease())); err != nil {
-			return 0, err
-		}
-		b.RowsRead += c.RowsRead
-		b.Rejected += len(c.Rejected)
-		b.Checkpoint, b.Progress = c.Checkpoint, c.Progress
+		waiting = waiting[n:]
 		if progress != nil {
 			progress(b)
 		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	for range chunks { // the assembler has finished: its results may be read
 	}
 	if fileErr != nil {
 		return 0, fileFailure(fileErr)

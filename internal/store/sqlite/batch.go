@@ -206,6 +206,45 @@ func (db *DB) CommitChunk(ctx context.Context, c *credit.Chunk, owner string, le
 	return out, nil
 }
 
+// CommitChunks stores chunks several to a transaction.
+func (db *DB) CommitChunks(ctx context.Context, owner string, lease time.Duration, rows int, span time.Duration,
+	next func() (*credit.Chunk, error), committed func(chunks int)) error {
+	for {
+		c, err := next()
+		if err != nil || c == nil {
+			return err
+		}
+		t, err := db.begin(ctx)
+		if err != nil {
+			return err
+		}
+		began := time.Now()
+		n, chunks := 0, 0
+		for c != nil {
+			if _, err := commitChunk(ctx, t, c, owner, db.Now().Add(lease)); err != nil {
+				t.Rollback()
+				return err
+			}
+			n += c.RowsRead
+			chunks++
+			if n >= rows || time.Since(began) >= span {
+				break
+			}
+			if c, err = next(); err != nil {
+				t.Rollback()
+				return err
+			}
+		}
+		if err := t.Commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		committed(chunks)
+		if c == nil {
+			return nil
+		}
+	}
+}
+
 func commitChunk(ctx context.Context, t *tx, c *credit.Chunk, owner string, lease time.Time) ([]credit.Outcome, error) {
 	if err := holds(ctx, t, c.Batch.ID, owner, lease); err != nil {
 		return nil, err

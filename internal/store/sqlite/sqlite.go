@@ -49,11 +49,14 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// instead of failing; then WAL, foreign keys, synchronous NORMAL (safe in
 	// WAL: a crash loses no committed transaction of the last checkpoint).
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-16384)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
-	writeDSN := "file:" + path + "?" + q.Encode() + "&_txlock=immediate"
-	readDSN := "file:" + path + "?" + q.Encode()
+	// The writer's page cache holds the index pages that a transaction of
+	// many records touches (64 MiB), and its statement journals stay in
+	// memory; each reader has 16 MiB.
+	writeDSN := "file:" + path + "?" + q.Encode() + "&_pragma=cache_size(-65536)&_pragma=temp_store(2)&_txlock=immediate"
+	readDSN := "file:" + path + "?" + q.Encode() + "&_pragma=cache_size(-16384)"
 	db := &DB{path: path, Now: time.Now}
 	var err error
 	if db.write, err = sql.Open("sqlite", writeDSN); err != nil {

@@ -97,6 +97,49 @@ func testBatches(t *testing.T, open Opener) {
 			t.Errorf("FindBatch other mode: %v", err)
 		}
 	})
+	t.Run("OKChunksInTransactions", func(t *testing.T) {
+		b := newBatch(t, "h4", credit.ModePartial)
+		f.store.ClaimBatch(ctx, b.ID, "node-a", lease, nil)
+		chunks := []*credit.Chunk{chunk(b, 2, "t1", "t2"), chunk(b, 4, "t3", "t4"), chunk(b, 6, "t5", "t6"), chunk(b, 7, "t7")}
+		var commits []int
+		err := f.store.CommitChunks(ctx, "node-a", time.Minute, 4, time.Hour, func() (*credit.Chunk, error) {
+			if len(chunks) == 0 {
+				return nil, nil
+			}
+			c := chunks[0]
+			chunks = chunks[1:]
+			return c, nil
+		}, func(n int) { commits = append(commits, n) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 4 rows a transaction, in whole chunks: 2+2, 2+1.
+		if len(commits) != 2 || commits[0] != 2 || commits[1] != 2 {
+			t.Errorf("committed chunks = %v, want [2 2]", commits)
+		}
+		got, _ := f.store.Batch(ctx, b.ID)
+		if got.RowsRead != 7 || got.Created != 7 || got.Checkpoint != 7 {
+			t.Errorf("batch = %+v", got)
+		}
+
+		// Another owner's chunks fail whole transactions: nothing of them stays.
+		chunks = []*credit.Chunk{chunk(b, 8, "t8")}
+		err = f.store.CommitChunks(ctx, "node-b", time.Minute, 4, time.Hour, func() (*credit.Chunk, error) {
+			if len(chunks) == 0 {
+				return nil, nil
+			}
+			c := chunks[0]
+			chunks = chunks[1:]
+			return c, nil
+		}, func(int) { t.Error("a non-owner's transaction committed") })
+		if credit.ErrorCode(err) != credit.ECONFLICT {
+			t.Errorf("CommitChunks by a non-owner: %v, want ECONFLICT", err)
+		}
+		if got, _ := f.store.Batch(ctx, b.ID); got.RowsRead != 7 {
+			t.Errorf("rows read after a refused commit = %d, want 7", got.RowsRead)
+		}
+		f.store.FinishBatch(ctx, b, "node-a", credit.BatchDone, "", "")
+	})
 	t.Run("OKTakeOverDeadOwner", func(t *testing.T) {
 		b := newBatch(t, "h2", credit.ModePartial)
 		f.store.ClaimBatch(ctx, b.ID, "dead", lease, nil)
