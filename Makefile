@@ -23,8 +23,13 @@ vet:
 	@unformatted=$$(gofmt -l cmd internal); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet $(PKGS)
 
+# The PostgreSQL suites run against a throwaway server that
+# scripts/with-postgres installs (Debian's postgresql) and starts when
+# XINYONG_TEST_PG is not set; `go test ./...` alone skips them and says why.
+# The API suite runs twice: on SQLite, then on PostgreSQL.
 test-go:
-	$(GO) test -count=1 $(PKGS)
+	scripts/with-postgres sh -c '$(GO) test -count=1 $(PKGS) && XINYONG_TEST_BACKEND=postgres $(GO) test -count=1 ./internal/web/api/'
+
 
 bench-smoke:
 	$(GO) test -run '^$$' -bench 'ImportCSV|Prepare|Submit$$' -benchtime 1x ./internal/intake ./internal/store/sqlite

@@ -5,14 +5,17 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/intake"
 	"github.com/xinyong/xinyong/internal/pii"
+	"github.com/xinyong/xinyong/internal/store/postgres"
 	"github.com/xinyong/xinyong/internal/store/sqlite"
 	"github.com/xinyong/xinyong/internal/web/api"
 	"github.com/xinyong/xinyong/internal/workday"
@@ -21,7 +24,8 @@ import (
 // Config is the whole configuration, from flags over environment variables
 // over defaults. It is validated once at start and never global.
 type Config struct {
-	Data     string // directory of the database and keys
+	Data     string // directory of the embedded database and the keys
+	DB       string // PostgreSQL URL; "" is the embedded SQLite database under Data
 	Addr     string // listen address
 	Catalog  string // catalogue directory; "" is the built-in catalogue
 	Calendar string // directory of extra working-day year files
@@ -45,6 +49,7 @@ func DefaultConfig() Config {
 		}
 	}
 	env("XINYONG_DATA", &c.Data)
+	env("XINYONG_DB", &c.DB)
 	env("XINYONG_ADDR", &c.Addr)
 	env("XINYONG_CATALOG", &c.Catalog)
 	env("XINYONG_CALENDAR", &c.Calendar)
@@ -80,7 +85,8 @@ func DefaultConfig() Config {
 
 // dataFlags registers the flags every data command shares.
 func (c *Config) dataFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.Data, "data", c.Data, "data directory (database and keys); created if absent")
+	fs.StringVar(&c.Data, "data", c.Data, "data directory (embedded database and keys); created if absent")
+	fs.StringVar(&c.DB, "db", c.DB, "PostgreSQL URL postgres://user@host:port/db (default: the embedded database under --data; env XINYONG_DB)")
 	fs.StringVar(&c.Catalog, "catalog", c.Catalog, "catalogue directory (default: the built-in catalogue)")
 	fs.StringVar(&c.Calendar, "calendar", c.Calendar, "directory of working-day year files YYYY.txt added to the built-in years")
 }
@@ -93,6 +99,9 @@ func (c *Config) Validate() error {
 	if c.Data == "" {
 		return fmt.Errorf("--data is empty: give the data directory")
 	}
+	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		return fmt.Errorf("--db %q is not a PostgreSQL URL: write postgres://user@host:port/dbname, or leave it out for the embedded database", redactURL(c.DB))
+	}
 	if c.Limits.MaxBodyBytes < 1<<20 {
 		return fmt.Errorf("the body limit must be at least 1 MiB")
 	}
@@ -102,10 +111,19 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// Store is a storage backend as the commands use it: the contract, and
+// the schema's version.
+type Store interface {
+	credit.Store
+	Migrate(ctx context.Context) error
+	CheckSchema(ctx context.Context) error
+	SchemaVersion(ctx context.Context) (want, have int, err error)
+}
+
 // App is what the data commands work with, opened from a Config.
 type App struct {
 	Config   Config
-	Store    *sqlite.DB
+	Store    Store
 	Catalog  *catalog.Catalog
 	Calendar *workday.Calendar
 	Keys     *pii.Keys
@@ -113,10 +131,23 @@ type App struct {
 	Log      *slog.Logger
 }
 
-// openApp opens the data directory, its database (migrating it when
-// migrate is true, else refusing a schema that differs), its keys, the
-// catalogue and the calendar.
-func openApp(ctx context.Context, c Config, migrate bool) (*App, error) {
+// schemaPolicy is what opening does with a schema that differs.
+type schemaPolicy int
+
+const (
+	// migrateEmbedded migrates the embedded database (one process owns
+	// it) and refuses a PostgreSQL schema that differs: nodes sharing a
+	// database are migrated once, by `xinyong migrate --db`.
+	migrateEmbedded schemaPolicy = iota
+	// migrateAlways migrates either backend: the migrate command.
+	migrateAlways
+	// checkOnly refuses a schema that differs.
+	checkOnly
+)
+
+// openApp opens the data directory, the database (migrating or checking
+// its schema as policy says), the keys, the catalogue and the calendar.
+func openApp(ctx context.Context, c Config, policy schemaPolicy) (*App, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -135,14 +166,17 @@ func openApp(ctx context.Context, c Config, migrate bool) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(c.Data, "xinyong.db"))
+	db, err := openStore(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	if migrate {
+	if policy == migrateAlways || policy == migrateEmbedded && c.DB == "" {
 		err = db.Migrate(ctx)
 	} else {
 		err = db.CheckSchema(ctx)
+	}
+	if err == nil {
+		err = db.BindKeys(ctx, keys.ID())
 	}
 	if err != nil {
 		db.Close()
@@ -151,6 +185,23 @@ func openApp(ctx context.Context, c Config, migrate bool) (*App, error) {
 	return &App{Config: c, Store: db, Catalog: cat, Calendar: cal, Keys: keys,
 		Preparer: &intake.Preparer{Calendar: cal, Keys: keys},
 		Log:      slog.New(slog.NewTextHandler(os.Stderr, nil))}, nil
+}
+
+// openStore opens PostgreSQL when c.DB is set, else the embedded database.
+func openStore(ctx context.Context, c Config) (Store, error) {
+	if c.DB != "" {
+		return postgres.Open(ctx, c.DB)
+	}
+	return sqlite.Open(ctx, filepath.Join(c.Data, "xinyong.db"))
+}
+
+// redactURL hides the password of a database URL for messages.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // runner returns the batch collector of this process.

@@ -96,7 +96,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return invalid("--%s 只用于写文件，请同时给出 --out FILE", "--%s applies to writing a file; give --out FILE too", name)
 			}
 		}
-		app, err := openApp(ctx, c, true)
+		app, err := openApp(ctx, c, migrateEmbedded)
 		if err != nil {
 			return err
 		}
@@ -308,7 +308,7 @@ func loadDemoPlan(ctx context.Context, app *App, plan demoPlan, stdout, progress
 		items[code] = it
 	}
 
-	now := app.Store.Now()
+	now := time.Now()
 	next := plan.source(demoToday(now), true)
 	total := plan.Orgs + plan.Records
 	large := total >= demoLarge

@@ -41,7 +41,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *mode != credit.ModePartial && *mode != credit.ModeAtomic {
 		return credit.Errorf(credit.EINVALID, "--mode 应为 partial 或 atomic，实为“%s”", "--mode must be partial or atomic, got %q", *mode)
 	}
-	app, err := openApp(ctx, c, true)
+	app, err := openApp(ctx, c, migrateEmbedded)
 	if err != nil {
 		return err
 	}

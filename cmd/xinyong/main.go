@@ -26,14 +26,17 @@ Usage:
   xinyong catalog export DIR                                 write the built-in catalogue to DIR to start from
   xinyong import --provider CODE --item ITEM [--mode partial|atomic] FILE
                                                              collect a CSV, XLSX or JSON Lines file
-  xinyong migrate  [--data DIR]                              apply the database schema
+  xinyong migrate  [--data DIR | --db URL]                   apply the database schema
   xinyong demo     [--data DIR] [--subjects N] [--records M] load demo data
   xinyong demo --out FILE [--format csv|xlsx|jsonl] [--encoding gbk] [--bad P]
                                                              write demo records as a department's file
-  xinyong audit verify [--data DIR]                          verify the audit hash chain
+  xinyong audit verify [--data DIR | --db URL]               verify the audit hash chain
   xinyong bench intake [--rows N]                            measure collection (make bench)
 
-Every command that touches data takes --data DIR (default ./xinyong-data, or $XINYONG_DATA).
+Every command that touches data takes --data DIR (default ./xinyong-data, or $XINYONG_DATA): the
+embedded database and the keys. With --db postgres://user@host:port/db (or $XINYONG_DB) the data is
+in PostgreSQL 15+ instead; the keys stay under --data. A server on PostgreSQL refuses a schema that
+differs from its own: run "xinyong migrate --db URL" first.
 Run "xinyong COMMAND -h" for a command's flags.
 `
 

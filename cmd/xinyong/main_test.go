@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xinyong/xinyong/internal/store/postgres/pgtest"
 )
 
 // binary is the xinyong executable built once for the end-to-end tests.
@@ -129,10 +131,34 @@ func request(t *testing.T, method, url, key string, body any) (int, map[string]a
 
 // TestEndToEnd adds a provider, starts the server, submits a record and
 // reads it back, publicly and as the provider.
+// TestEndToEnd runs the provider's path on the embedded database and, when
+// a test server is configured, on PostgreSQL.
 func TestEndToEnd(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	stdout, stderr, code := xinyong(t, "provider", "add", "--data", data, "--code", "420000-SCJG", "--name", "湖北省市场监督管理局",
-		"--items", "admin_licensing,admin_penalty", "--json")
+	t.Run("SQLite", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		endToEnd(t, filepath.Join(data, "xinyong.db"), "--data", data)
+	})
+	t.Run("PostgreSQL", func(t *testing.T) {
+		url := pgtest.Database(t)
+		data := filepath.Join(t.TempDir(), "data")
+		// A server refuses a schema that is behind, and says what to run.
+		if _, stderr, code := xinyong(t, "provider", "list", "--data", data, "--db", url); code == 0 || !strings.Contains(stderr, "xinyong migrate") {
+			t.Errorf("provider list before migrate: exit %d: %s", code, stderr)
+		}
+		if out, stderr, code := xinyong(t, "migrate", "--data", data, "--db", url); code != 0 {
+			t.Fatalf("migrate: exit %d: %s%s", code, out, stderr)
+		}
+		endToEnd(t, "", "--data", data, "--db", url)
+	})
+}
+
+// endToEnd registers a provider, serves, submits, reads back and verifies
+// the audit chain, with the data flags given; dbFile, when not empty, is the
+// embedded database file, checked for the API key in clear.
+func endToEnd(t *testing.T, dbFile string, dataFlags ...string) {
+	with := func(args ...string) []string { return append(args, dataFlags...) }
+	stdout, stderr, code := xinyong(t, with("provider", "add", "--code", "420000-SCJG", "--name", "湖北省市场监督管理局",
+		"--items", "admin_licensing,admin_penalty", "--json")...)
 	if code != 0 {
 		t.Fatalf("provider add: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -144,18 +170,20 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("provider add printed %q (%v)", stdout, err)
 	}
 	// The key is stored only as a hash.
-	db, err := os.ReadFile(filepath.Join(data, "xinyong.db"))
-	if err != nil {
-		t.Fatal(err)
+	if dbFile != "" {
+		db, err := os.ReadFile(dbFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(db, []byte(added.APIKey)) {
+			t.Error("the API key is stored in clear in the database")
+		}
 	}
-	if bytes.Contains(db, []byte(added.APIKey)) {
-		t.Error("the API key is stored in clear in the database")
-	}
-	if _, _, code := xinyong(t, "provider", "add", "--data", data, "--code", "420000-SCJG", "--name", "x", "--items", "admin_penalty"); code == 0 {
+	if _, _, code := xinyong(t, with("provider", "add", "--code", "420000-SCJG", "--name", "x", "--items", "admin_penalty")...); code == 0 {
 		t.Error("adding the same provider code twice succeeded")
 	}
 
-	base, _ := serve(t, "--data", data)
+	base, _ := serve(t, dataFlags...)
 	record := map[string]any{
 		"xdr_mc": "武汉楚天建筑工程有限公司", "xdr_lb": "法人及非法人组织", "xdr_shxym": "91110000600037341L",
 		"fddbr": "张三", "fddbr_zjlx": "身份证", "fddbr_zjhm": "11010519491231002X",
@@ -209,7 +237,7 @@ func TestEndToEnd(t *testing.T) {
 	if status != 200 {
 		t.Errorf("openapi: %d", status)
 	}
-	if out, _, code := xinyong(t, "audit", "verify", "--data", data); code != 0 || !strings.Contains(out, "intact") {
+	if out, _, code := xinyong(t, with("audit", "verify")...); code != 0 || !strings.Contains(out, "intact") {
 		t.Errorf("audit verify: exit %d: %s", code, out)
 	}
 }
@@ -276,5 +304,22 @@ func TestProviderAddErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want a bilingual error mentioning %q", code, stderr, tt.want)
 			}
 		})
+	}
+}
+
+// TestOtherKeyRefused: a data directory whose key file no longer matches
+// its database is refused before anything is written.
+func TestOtherKeyRefused(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if out, stderr, code := xinyong(t, "provider", "add", "--data", data, "--code", "420000-SCJG", "--name", "x", "--items", "admin_penalty"); code != 0 {
+		t.Fatalf("provider add: exit %d: %s%s", code, out, stderr)
+	}
+	other := strings.Repeat("ab", 32) + "\n"
+	if err := os.WriteFile(filepath.Join(data, "keys", "master.key"), []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := xinyong(t, "provider", "list", "--data", data)
+	if code == 0 || !strings.Contains(stderr, "another master key") || !strings.Contains(stderr, "主密钥") {
+		t.Errorf("provider list with another key: exit %d: %s", code, stderr)
 	}
 }

@@ -15,7 +15,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	app, err := openApp(ctx, c, true)
+	app, err := openApp(ctx, c, migrateAlways)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprint(stderr, "usage: xinyong audit verify [--data DIR]\n")
+		fmt.Fprint(stderr, "usage: xinyong audit verify [--data DIR | --db URL]\n")
 		return errUsage
 	}
 	c := DefaultConfig()
@@ -40,7 +40,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	app, err := openApp(ctx, c, false)
+	app, err := openApp(ctx, c, checkOnly)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func runProvider(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
 	}
-	app, err := openApp(ctx, c, true)
+	app, err := openApp(ctx, c, migrateEmbedded)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	app, err := openApp(ctx, c, true)
+	app, err := openApp(ctx, c, migrateEmbedded)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	fmt.Fprintf(stdout, "xinyong listening on http://%s (data: %s)\n", ln.Addr(), c.Data)
+	where := "data: " + c.Data
+	if c.DB != "" {
+		where = "database: " + redactURL(c.DB)
+	}
+	fmt.Fprintf(stdout, "xinyong listening on http://%s (%s)\n", ln.Addr(), where)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

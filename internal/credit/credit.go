@@ -237,6 +237,11 @@ type Store interface {
 	// SearchSubjects finds organisations by name fragment or code prefix.
 	SearchSubjects(ctx context.Context, f SubjectFilter) (*SubjectPage, error)
 
+	// BindKeys records id, the fingerprint of the master key (pii.Keys.ID),
+	// when the store has none, and returns ECONFLICT when it has another:
+	// data is never written under two keys.
+	BindKeys(ctx context.Context, id []byte) error
+
 	// LogAccess records an access to non-public data in the audit chain.
 	LogAccess(ctx context.Context, actor, action, object, detail string) error
 	// VerifyAudit checks the audit hash chain and returns the number of entries.
@@ -253,4 +258,15 @@ func OnTime(deadline *time.Time, submitted time.Time) *bool {
 	}
 	ok := submitted.Format(time.DateOnly) <= deadline.Format(time.DateOnly)
 	return &ok
+}
+
+// Renames reports whether a record that names a subject differently makes
+// that name the subject's name. A registration record (authoritative)
+// does when it is at least as new as the current name or the current name
+// is not registered; any other record does only when the current name is
+// not registered and the record is at least as new. Dates are YYYY-MM-DD,
+// "" for none.
+func Renames(registered bool, nameAsOf string, authoritative bool, asOf string) bool {
+	newer := asOf >= nameAsOf
+	return authoritative && (newer || !registered) || !authoritative && !registered && newer
 }

@@ -31,6 +31,7 @@ const sealVersion = 1
 type Keys struct {
 	hashKey []byte
 	aead    cipher.AEAD
+	id      []byte
 }
 
 // New derives the keys from a 32-byte master key.
@@ -51,7 +52,7 @@ func New(master []byte) (*Keys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Keys{hashKey: derive("xinyong hash v1"), aead: aead}, nil
+	return &Keys{hashKey: derive("xinyong hash v1"), aead: aead, id: derive("xinyong key id v1")[:16]}, nil
 }
 
 // LoadOrCreate reads dir/keys/master.key (hex), creating it with a fresh
@@ -96,6 +97,11 @@ func LoadOrCreate(dir string) (*Keys, error) {
 	}
 	return New(master)
 }
+
+// ID identifies the master key without revealing it: stores keep it, so
+// that data is never written under two keys (a lost or mismatched key
+// file would make sealed values unreadable and identity hashes unmatched).
+func (k *Keys) ID() []byte { return k.id }
 
 // Hasher returns a new keyed hash for content that must be compared without
 // being readable (identity numbers, record content).

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -81,4 +82,24 @@ func scanProvider(s scanner) (*credit.Provider, error) {
 	}
 	p.CreatedAt = parseTS(created)
 	return &p, nil
+}
+
+// BindKeys records the master key's fingerprint on first use and refuses another.
+func (db *DB) BindKeys(ctx context.Context, id []byte) error {
+	t, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer t.Rollback()
+	if _, err := t.ExecContext(ctx, `INSERT INTO settings (name, value) VALUES ('key_id', ?) ON CONFLICT DO NOTHING`, id); err != nil {
+		return fmt.Errorf("bind keys: %w", err)
+	}
+	var stored []byte
+	if err := t.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'key_id'`).Scan(&stored); err != nil {
+		return fmt.Errorf("bind keys: %w", err)
+	}
+	if !bytes.Equal(stored, id) {
+		return credit.ErrOtherKeys
+	}
+	return t.Commit()
 }

@@ -4,56 +4,40 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/names"
 )
 
 // searchCap bounds how many matches a search counts and pages through;
 // beyond it the total is reported as capped.
 const searchCap = 5000
 
-var codePrefixRE = regexp.MustCompile(`^[0-9A-Z]{2,18}$`)
-
-// SearchSubjects finds organisations by name fragment or code prefix. A
-// query of letters and digits that contains a digit is a code prefix;
-// anything else is a name fragment, matched against current and former
-// names. Organisations with a name equal to the query come first, then the
+// SearchSubjects finds organisations by name fragment or code prefix, as
+// package names reads the query, matched against current and former names. Organisations with a name equal to the query come first, then the
 // others in the order they were first seen. Cost is bounded by the page,
 // not by the number of matches: the index is read in order and only the
 // page's subjects are fetched.
 func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*credit.SubjectPage, error) {
-	q := strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(f.Query))
+	kind, q := names.Parse(f.Query)
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
-	if q == "" || f.PerPage < 1 {
+	if kind == names.None || f.PerPage < 1 {
 		return page, nil
 	}
 	if f.Page < 1 {
 		f.Page = 1
 	}
 	offset := (f.Page - 1) * f.PerPage
-	if upper := strings.ToUpper(q); codePrefixRE.MatchString(upper) && strings.ContainsAny(upper, "0123456789") {
-		return db.searchCode(ctx, upper, f.PerPage, offset)
-	}
-
 	var table, match string
-	if utf8.RuneCountInString(q) >= 3 {
+	switch kind {
+	case names.CodePrefix:
+		return db.searchCode(ctx, q, f.PerPage, offset)
+	case names.Fragment:
 		table, match = "name_trigram", `"`+strings.ReplaceAll(q, `"`, `""`)+`"`
-	} else {
-		chars := spaced(q)
-		if chars == "" {
-			return page, nil
-		}
-		table, match = "name_chars", `"`+chars+`"`
+	default:
+		table, match = "name_chars", `"`+spaced(q)+`"`
 	}
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // one snapshot for the count and the page
 	if err != nil {
@@ -162,7 +146,7 @@ func subjectHits(ctx context.Context, tx *sql.Tx, pageIDs []int64) ([]credit.Sub
 // matchedName sets the name that matched q: the current name when it
 // does, else the former name that does.
 func matchedName(ctx context.Context, tx *sql.Tx, h *credit.SubjectHit, q string) error {
-	if nameMatches(h.Name, q) {
+	if names.Matches(h.Name, q) {
 		h.MatchedName = h.Name
 		return nil
 	}
@@ -176,22 +160,13 @@ func matchedName(ctx context.Context, tx *sql.Tx, h *credit.SubjectHit, q string
 		if err := rows.Scan(&n); err != nil {
 			return err
 		}
-		if nameMatches(n, q) {
+		if names.Matches(n, q) {
 			h.MatchedName = n
 			return nil
 		}
 	}
 	h.MatchedName = h.Name
 	return rows.Err()
-}
-
-// nameMatches is the index's notion of a match: case-insensitive substring
-// for 3+ characters, and letters and digits in sequence for 1–2.
-func nameMatches(name, q string) bool {
-	if utf8.RuneCountInString(q) >= 3 {
-		return strings.Contains(strings.ToLower(name), strings.ToLower(q))
-	}
-	return strings.Contains(strings.ToLower(strings.ReplaceAll(spaced(name), " ", "")), strings.ToLower(strings.ReplaceAll(spaced(q), " ", "")))
 }
 
 func (db *DB) searchCode(ctx context.Context, prefix string, limit, offset int) (*credit.SubjectPage, error) {

@@ -7,27 +7,14 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/names"
 )
 
-// spaced separates the characters of a name so that the unicode61 tokenizer
-// makes each letter, digit or Han character its own token.
-func spaced(s string) string {
-	var b strings.Builder
-	b.Grow(2 * len(s))
-	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// spaced separates the letters and digits of a name so that the unicode61
+// tokenizer makes each its own token.
+func spaced(s string) string { return strings.Join(names.Letters(s), " ") }
 
 // SubjectByUSCC returns an organisation with its name history.
 func (db *DB) SubjectByUSCC(ctx context.Context, uscc string) (*credit.Subject, error) {

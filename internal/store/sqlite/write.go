@@ -440,9 +440,7 @@ func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSu
 	if err := w.flushSubject(ctx, s); err != nil { // settle the current name's date first
 		return nil, err
 	}
-	registered := s.source == "registration"
-	newer := refAsOf >= s.asOf
-	if ref.Authoritative && (newer || !registered) || !ref.Authoritative && !registered && newer {
+	if credit.Renames(s.source == "registration", s.asOf, ref.Authoritative, refAsOf) {
 		if _, err := w.renameSubject.ExecContext(ctx, ref.Name, ref.Type, refAsOf, source, w.now, s.id); err != nil {
 			return nil, fmt.Errorf("rename subject: %w", err)
 		}

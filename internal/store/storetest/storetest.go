@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Subjects", func(t *testing.T) { testSubjects(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("Batches", func(t *testing.T) { testBatches(t, open) })
 }
 
@@ -276,4 +277,18 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+func testKeys(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t, nil)
+	if err := s.BindKeys(ctx, []byte("key-one")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.BindKeys(ctx, []byte("key-one")); err != nil {
+		t.Errorf("the same key again: %v", err)
+	}
+	if err := s.BindKeys(ctx, []byte("key-two")); credit.ErrorCode(err) != credit.ECONFLICT {
+		t.Errorf("another key: %v, want ECONFLICT", err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -17,16 +18,19 @@ import (
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/intake"
 	"github.com/xinyong/xinyong/internal/pii"
+	"github.com/xinyong/xinyong/internal/store/postgres/pgtest"
 	"github.com/xinyong/xinyong/internal/store/sqlite"
 	"github.com/xinyong/xinyong/internal/web"
 	"github.com/xinyong/xinyong/internal/web/api"
 	"github.com/xinyong/xinyong/internal/workday"
 )
 
-// Env is a real server over a real SQLite file, with a settable clock.
+// Env is a real server over a real database, with a settable clock: a
+// SQLite file, or with XINYONG_TEST_BACKEND=postgres a PostgreSQL schema
+// of its own on the test server (make test runs the suite both ways).
 type Env struct {
 	URL   string
-	Store *sqlite.DB
+	Store credit.Store
 	mu    sync.Mutex
 	now   time.Time // read by the server and its batch worker: use Clock and SetNow
 	// UploadDir is where the server keeps uploads until their batch ends.
@@ -42,20 +46,28 @@ func MustEnv(tb testing.TB) *Env {
 	tb.Helper()
 	dir := tb.TempDir()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "xinyong.db"))
-	if err != nil {
-		tb.Fatal(err)
+	env := &Env{now: time.Date(2026, 11, 30, 10, 0, 0, 0, workday.CST), Keys: map[string]string{}}
+	clock := func() time.Time { return env.Clock() }
+	var db credit.Store
+	if os.Getenv("XINYONG_TEST_BACKEND") == "postgres" {
+		db = pgtest.Open(tb, clock)
+	} else {
+		s, err := sqlite.Open(ctx, filepath.Join(dir, "xinyong.db"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { s.Close() })
+		if err := s.Migrate(ctx); err != nil {
+			tb.Fatal(err)
+		}
+		s.Now = clock
+		db = s
 	}
-	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	env.Store = db
 	keys, err := pii.LoadOrCreate(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	env := &Env{Store: db, now: time.Date(2026, 11, 30, 10, 0, 0, 0, workday.CST), Keys: map[string]string{}}
-	db.Now = func() time.Time { return env.Clock() }
 	prep := &intake.Preparer{Calendar: workday.Default(), Keys: keys}
 	wake := make(chan struct{}, 1)
 	h := &api.Handler{Store: db, Catalog: catalog.Default(), Keys: keys, Limits: api.DefaultLimits, Preparer: prep,

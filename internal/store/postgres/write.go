@@ -1,0 +1,505 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/names"
+	"github.com/xinyong/xinyong/internal/workday"
+)
+
+// chunkSize is how many drafts are looked up together.
+const chunkSize = 500
+
+// Submit stores the drafts of s in one transaction, in order.
+func (db *DB) Submit(ctx context.Context, s *credit.Submission) ([]credit.Outcome, error) {
+	var out []credit.Outcome
+	err := db.inTx(ctx, func(t *tx) error {
+		var err error
+		out, err = submit(ctx, t, s)
+		return err
+	})
+	return out, err
+}
+
+// submit writes the drafts of s in t, with one audit entry for the whole
+// submission that names every record written and a digest of their content.
+func submit(ctx context.Context, t *tx, s *credit.Submission) ([]credit.Outcome, error) {
+	w := &writer{t: t, s: s, subjects: map[string]*storedSubject{}}
+	out := make([]credit.Outcome, 0, len(s.Drafts))
+	for start := 0; start < len(s.Drafts); start += chunkSize {
+		chunk := s.Drafts[start:min(start+chunkSize, len(s.Drafts))]
+		if err := w.load(ctx, chunk); err != nil {
+			return nil, err
+		}
+		for _, d := range chunk {
+			o, err := w.write(ctx, d, len(out))
+			if err != nil {
+				return nil, fmt.Errorf("record %d: %w", d.Index, err)
+			}
+			out = append(out, o)
+		}
+		if err := w.insertPending(ctx, out); err != nil {
+			return nil, err
+		}
+		if err := w.flush(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := w.audit(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// storedRecord is what the writer knows of a record already stored.
+type storedRecord struct {
+	id        int64
+	version   int
+	hash      []byte
+	subjectID int64
+	firstAt   time.Time
+	requestID string
+}
+
+// storedSubject is what the writer knows of a subject, locked for this
+// transaction.
+type storedSubject struct {
+	id     int64
+	org    bool
+	name   string
+	asOf   string
+	source string
+	label  string
+	// maxAsOf is the latest decision date seen for the current name,
+	// written back by flush.
+	maxAsOf string
+}
+
+// writer writes one submission.
+type writer struct {
+	t        *tx
+	s        *credit.Submission
+	records  map[string]*storedRecord  // by business key, for the chunk
+	subjects map[string]*storedSubject // by USCC or hex of the identity hash, for the transaction
+	pending  []pendingRecord
+}
+
+// pendingRecord is a new record waiting for insertPending.
+type pendingRecord struct {
+	out     int // its outcome's index
+	draft   *credit.Draft
+	subject int64
+	rec     *storedRecord
+}
+
+func subjectKey(ref *credit.SubjectRef) string {
+	if ref.Kind == credit.KindOrg {
+		return ref.USCC
+	}
+	return "p:" + hex.EncodeToString(ref.IDHash)
+}
+
+func subjectLabel(kind, uscc string, id int64) string {
+	if kind == credit.KindOrg {
+		return uscc
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+const subjectColumns = `id, kind, coalesce(uscc, ''), id_hash, name, coalesce(name_as_of::text, ''), name_source`
+
+func scanSubject(row pgx.Row) (*storedSubject, string, error) {
+	s := &storedSubject{}
+	var kind, uscc string
+	var hash []byte
+	if err := row.Scan(&s.id, &kind, &uscc, &hash, &s.name, &s.asOf, &s.source); err != nil {
+		return nil, "", err
+	}
+	s.org = kind == credit.KindOrg
+	s.label = subjectLabel(kind, uscc, s.id)
+	key := uscc
+	if !s.org {
+		key = "p:" + hex.EncodeToString(hash)
+	}
+	return s, key, nil
+}
+
+// load reads and locks the stored records and subjects the chunk refers
+// to, in id order (so that concurrent writers lock alike). Records are
+// found by their keys; a key stored meanwhile by another transaction is
+// found when its insert yields (insertPending).
+func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
+	w.records = make(map[string]*storedRecord, len(chunk))
+	var usccs []string
+	var hashes [][]byte
+	seen := map[string]bool{}
+	keys := make([]string, 0, len(chunk))
+	for _, d := range chunk {
+		if k := subjectKey(&d.Subject); !seen[k] && w.subjects[k] == nil {
+			seen[k] = true
+			if d.Subject.Kind == credit.KindOrg {
+				usccs = append(usccs, d.Subject.USCC)
+			} else {
+				hashes = append(hashes, d.Subject.IDHash)
+			}
+		}
+		keys = append(keys, d.BusinessKey)
+	}
+	if len(usccs)+len(hashes) > 0 {
+		rows, err := w.t.Query(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE uscc = ANY($1) OR id_hash = ANY($2)
+			ORDER BY id FOR NO KEY UPDATE`, usccs, hashes)
+		if err != nil {
+			return fmt.Errorf("find subjects: %w", err)
+		}
+		for rows.Next() {
+			s, key, err := scanSubject(rows)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("find subjects: %w", err)
+			}
+			w.subjects[key] = s
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("find subjects: %w", err)
+		}
+	}
+	return w.loadRecords(ctx, keys)
+}
+
+// loadRecords reads and locks the stored records with the given keys.
+func (w *writer) loadRecords(ctx context.Context, keys []string) error {
+	rows, err := w.t.Query(ctx, `SELECT k.id, k.business_key, r.version, r.content_hash, r.subject_id, r.first_submitted_at, r.request_id
+		FROM record_keys k JOIN records r ON r.subject_id = k.subject_id AND r.id = k.id
+		WHERE k.provider_id = $1 AND k.item = $2 AND k.business_key = ANY($3)
+		ORDER BY k.id FOR NO KEY UPDATE OF k`, w.s.Provider.ID, w.s.Item, keys)
+	if err != nil {
+		return fmt.Errorf("find records: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rec storedRecord
+		var key string
+		if err := rows.Scan(&rec.id, &key, &rec.version, &rec.hash, &rec.subjectID, &rec.firstAt, &rec.requestID); err != nil {
+			return fmt.Errorf("find records: %w", err)
+		}
+		w.records[key] = &rec
+	}
+	return rows.Err()
+}
+
+// write stores one draft, whose outcome will be out[at].
+func (w *writer) write(ctx context.Context, d *credit.Draft, at int) (credit.Outcome, error) {
+	o := credit.Outcome{Index: d.Index}
+	subj, err := w.subject(ctx, &d.Subject)
+	if err != nil {
+		return o, err
+	}
+	o.SubjectID, o.Subject = subj.id, subj.label
+	rec := w.records[d.BusinessKey]
+	if rec == nil {
+		rec = &storedRecord{version: 1, hash: d.ContentHash, subjectID: subj.id, firstAt: w.t.now, requestID: w.s.RequestID}
+		w.records[d.BusinessKey] = rec
+		w.pending = append(w.pending, pendingRecord{out: at, draft: d, subject: subj.id, rec: rec})
+		o.Status, o.Version = credit.StatusCreated, 1 // the id comes with insertPending
+		return o, nil
+	}
+	return o, w.existing(ctx, d, subj.id, rec, &o)
+}
+
+// insertPending inserts the chunk's new records: their keys first, which
+// yield to keys another transaction stored meanwhile (those drafts become
+// new versions of the stored records), then the records by COPY.
+func (w *writer) insertPending(ctx context.Context, out []credit.Outcome) error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	defer func() { w.pending = w.pending[:0] }()
+	keys := make([]string, len(w.pending))
+	subjects := make([]int64, len(w.pending))
+	byKey := make(map[string]*pendingRecord, len(w.pending))
+	for i := range w.pending {
+		p := &w.pending[i]
+		keys[i], subjects[i] = p.draft.BusinessKey, p.subject
+		byKey[p.draft.BusinessKey] = p
+	}
+	rows, err := w.t.Query(ctx, `INSERT INTO record_keys (provider_id, item, business_key, subject_id)
+		SELECT $1, $2, k, s FROM unnest($3::text[], $4::bigint[]) AS u (k, s)
+		ON CONFLICT (provider_id, item, business_key) DO NOTHING RETURNING id, business_key`, w.s.Provider.ID, w.s.Item, keys, subjects)
+	if err != nil {
+		return fmt.Errorf("insert record keys: %w", err)
+	}
+	var copyRows [][]any
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			rows.Close()
+			return err
+		}
+		p := byKey[key]
+		delete(byKey, key)
+		p.rec.id = id
+		out[p.out].RecordID = id
+		d := p.draft
+		copyRows = append(copyRows, []any{id, p.subject, w.s.Provider.ID, w.s.Item, d.BusinessKey, w.t.now, 1, w.s.CatalogVersion,
+			fieldsJSON(d), d.Sealed, d.ContentHash, dayArg(d.DecisionDate), dayArg(d.SubmissionDeadline), d.DeadlineEstimated,
+			credit.OnTime(d.SubmissionDeadline, w.t.now.In(workday.CST)), d.Severity, d.Public, dayArg(d.PublishedFrom),
+			dayArg(d.PublishedUntil), w.t.now, w.s.RequestID})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("insert record keys: %w", err)
+	}
+	if len(copyRows) > 0 {
+		if _, err := w.t.CopyFrom(ctx, pgx.Identifier{"records"}, recordColumns, pgx.CopyFromRows(copyRows)); err != nil {
+			return fmt.Errorf("insert records: %w", err)
+		}
+	}
+	if len(byKey) == 0 {
+		return nil
+	}
+	// Keys another transaction stored since load: read them, locked, and
+	// make these drafts their next versions, in the drafts' order.
+	late := make([]string, 0, len(byKey))
+	for k := range byKey {
+		late = append(late, k)
+	}
+	if err := w.loadRecords(ctx, late); err != nil {
+		return err
+	}
+	for i := range w.pending {
+		p := &w.pending[i]
+		if byKey[p.draft.BusinessKey] != p {
+			continue
+		}
+		rec := w.records[p.draft.BusinessKey]
+		if rec == nil {
+			return fmt.Errorf("record key %q neither inserted nor found", p.draft.BusinessKey)
+		}
+		o := &out[p.out]
+		*o = credit.Outcome{Index: o.Index, SubjectID: o.SubjectID, Subject: o.Subject}
+		if err := w.existing(ctx, p.draft, p.subject, rec, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var recordColumns = []string{"id", "subject_id", "provider_id", "item", "business_key", "first_submitted_at", "version", "catalog_version",
+	"fields", "sealed", "content_hash", "decision_date", "submission_deadline", "deadline_estimated", "on_time", "severity", "public",
+	"published_from", "published_until", "submitted_at", "request_id"}
+
+// existing applies a draft to a stored record: refused if this request
+// wrote it already, unchanged if identical, else a new version with the
+// old one kept in the history.
+func (w *writer) existing(ctx context.Context, d *credit.Draft, subjectID int64, rec *storedRecord, o *credit.Outcome) error {
+	switch {
+	case rec.requestID == w.s.RequestID && (w.s.RequestID != "" || rec.id == 0):
+		o.Status, o.RecordID, o.Version = credit.StatusRejected, rec.id, rec.version
+		o.Error = &credit.FieldError{Code: "duplicate_in_batch",
+			MessageZH: "本批次已提交过同一业务主键的记录；同一记录在一批中只能出现一次，请删除重复项",
+			MessageEN: "this batch already submitted a record with the same business key; a record may appear once per batch, remove the duplicate"}
+	case bytes.Equal(rec.hash, d.ContentHash) && rec.subjectID == subjectID:
+		o.Status, o.RecordID, o.Version = credit.StatusUnchanged, rec.id, rec.version
+	default:
+		if _, err := w.t.Exec(ctx, `INSERT INTO record_history (record_id, version, subject_id, catalog_version, fields, sealed, content_hash,
+			decision_date, submission_deadline, deadline_estimated, on_time, severity, public, published_from, published_until, submitted_at, request_id)
+			SELECT id, version, subject_id, catalog_version, fields, sealed, content_hash, decision_date, submission_deadline, deadline_estimated,
+			on_time, severity, public, published_from, published_until, submitted_at, request_id
+			FROM records WHERE subject_id = $1 AND id = $2`, rec.subjectID, rec.id); err != nil {
+			return fmt.Errorf("keep version %d: %w", rec.version, err)
+		}
+		rec.version++
+		if _, err := w.t.Exec(ctx, `UPDATE records SET version = $1, subject_id = $2, catalog_version = $3, fields = $4, sealed = $5,
+			content_hash = $6, decision_date = $7, submission_deadline = $8, deadline_estimated = $9, on_time = $10, severity = $11,
+			public = $12, published_from = $13, published_until = $14, submitted_at = $15, request_id = $16
+			WHERE subject_id = $17 AND id = $18`,
+			rec.version, subjectID, w.s.CatalogVersion, fieldsJSON(d), d.Sealed, d.ContentHash, dayArg(d.DecisionDate),
+			dayArg(d.SubmissionDeadline), d.DeadlineEstimated, credit.OnTime(d.SubmissionDeadline, rec.firstAt.In(workday.CST)),
+			d.Severity, d.Public, dayArg(d.PublishedFrom), dayArg(d.PublishedUntil), w.t.now, w.s.RequestID, rec.subjectID, rec.id); err != nil {
+			return fmt.Errorf("update record: %w", err)
+		}
+		if subjectID != rec.subjectID {
+			if _, err := w.t.Exec(ctx, `UPDATE record_keys SET subject_id = $1 WHERE id = $2`, subjectID, rec.id); err != nil {
+				return fmt.Errorf("update record key: %w", err)
+			}
+		}
+		rec.hash, rec.subjectID, rec.requestID = d.ContentHash, subjectID, w.s.RequestID
+		o.Status, o.RecordID, o.Version = credit.StatusUpdated, rec.id, rec.version
+	}
+	return nil
+}
+
+func fieldsJSON(d *credit.Draft) string {
+	if d.FieldsJSON != nil {
+		return string(d.FieldsJSON)
+	}
+	b, _ := json.Marshal(d.Fields) // a map of strings always marshals
+	return string(b)
+}
+
+// subject resolves the subject of ref, creating it on first sight, and
+// keeps its names, by the rules of credit.Renames.
+func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSubject, error) {
+	key := subjectKey(ref)
+	refAsOf := ""
+	if !ref.AsOf.IsZero() {
+		refAsOf = ref.AsOf.Format(time.DateOnly)
+	}
+	source := "record"
+	if ref.Authoritative {
+		source = "registration"
+	}
+	s := w.subjects[key]
+	if s == nil {
+		var err error
+		if s, err = w.insertSubject(ctx, ref, refAsOf, source); err != nil {
+			return nil, err
+		}
+		w.subjects[key] = s
+		if s.name == ref.Name {
+			return s, nil
+		}
+		// Another transaction created it meanwhile, under another name.
+	}
+	if ref.Name == s.name {
+		if refAsOf > s.asOf && refAsOf > s.maxAsOf {
+			s.maxAsOf = refAsOf
+		}
+		return s, nil
+	}
+
+	// Another name: keep it, and rename if the rules say so.
+	if _, err := w.t.Exec(ctx, `INSERT INTO subject_names (subject_id, org, name, grams, first_seen, as_of) VALUES ($1, $2, $3, $4, $5, $6)
+		ON CONFLICT (subject_id, name) DO UPDATE SET as_of = EXCLUDED.as_of
+		WHERE subject_names.as_of IS NULL OR subject_names.as_of < EXCLUDED.as_of`,
+		s.id, s.org, ref.Name, names.Grams(ref.Name), w.t.now, nullDay(refAsOf)); err != nil {
+		return nil, fmt.Errorf("keep name: %w", err)
+	}
+	if err := w.flushSubject(ctx, s); err != nil { // settle the current name's date first
+		return nil, err
+	}
+	if credit.Renames(s.source == "registration", s.asOf, ref.Authoritative, refAsOf) {
+		if _, err := w.t.Exec(ctx, `UPDATE subjects SET name = $1, type = $2, name_as_of = $3, name_source = $4, updated_at = $5 WHERE id = $6`,
+			ref.Name, ref.Type, nullDay(refAsOf), source, w.t.now, s.id); err != nil {
+			return nil, fmt.Errorf("rename subject: %w", err)
+		}
+		if err := w.t.record(ctx, "system", "subject.rename", "subject:"+strconv.FormatInt(s.id, 10),
+			`{"from":`+strconv.Quote(s.name)+`,"to":`+strconv.Quote(ref.Name)+`,"source":`+strconv.Quote(source)+`}`); err != nil {
+			return nil, err
+		}
+		s.name, s.asOf, s.source = ref.Name, refAsOf, source
+	}
+	return s, nil
+}
+
+// insertSubject creates the subject of ref with its first name; if another
+// transaction created it meanwhile, it reads and locks that one instead.
+func (w *writer) insertSubject(ctx context.Context, ref *credit.SubjectRef, refAsOf, source string) (*storedSubject, error) {
+	var uscc, hash, sealed, masked any
+	if ref.Kind == credit.KindOrg {
+		uscc = ref.USCC
+	} else {
+		hash, sealed, masked = ref.IDHash, ref.IDSealed, ref.IDMasked
+	}
+	var id int64
+	err := w.t.QueryRow(ctx, `INSERT INTO subjects (kind, uscc, id_hash, id_sealed, id_masked, type, name, name_as_of, name_source, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT DO NOTHING RETURNING id`,
+		ref.Kind, uscc, hash, sealed, masked, ref.Type, ref.Name, nullDay(refAsOf), source, w.t.now).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		s, _, err := scanSubject(w.t.QueryRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE uscc = $1 OR id_hash = $2 FOR NO KEY UPDATE`,
+			uscc, hash))
+		if err != nil {
+			return nil, fmt.Errorf("find subject: %w", err)
+		}
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("insert subject: %w", err)
+	}
+	org := ref.Kind == credit.KindOrg
+	if _, err := w.t.Exec(ctx, `INSERT INTO subject_names (subject_id, org, name, grams, first_seen, as_of) VALUES ($1, $2, $3, $4, $5, $6)`,
+		id, org, ref.Name, names.Grams(ref.Name), w.t.now, nullDay(refAsOf)); err != nil {
+		return nil, fmt.Errorf("insert name: %w", err)
+	}
+	return &storedSubject{id: id, org: org, name: ref.Name, asOf: refAsOf, source: source, label: subjectLabel(ref.Kind, ref.USCC, id)}, nil
+}
+
+func nullDay(d string) any {
+	if d == "" {
+		return nil
+	}
+	return d
+}
+
+// flushSubject writes back the latest date seen for the subject's current name.
+func (w *writer) flushSubject(ctx context.Context, s *storedSubject) error {
+	if s.maxAsOf == "" {
+		return nil
+	}
+	if _, err := w.t.Exec(ctx, `UPDATE subjects SET name_as_of = $1 WHERE id = $2 AND (name_as_of IS NULL OR name_as_of < $1)`,
+		s.maxAsOf, s.id); err != nil {
+		return fmt.Errorf("update subject date: %w", err)
+	}
+	if _, err := w.t.Exec(ctx, `UPDATE subject_names SET as_of = $1 WHERE subject_id = $2 AND name = $3 AND (as_of IS NULL OR as_of < $1)`,
+		s.maxAsOf, s.id, s.name); err != nil {
+		return fmt.Errorf("update name date: %w", err)
+	}
+	s.asOf, s.maxAsOf = s.maxAsOf, ""
+	return nil
+}
+
+// flush ends a chunk: name dates written back, in subject order.
+func (w *writer) flush(ctx context.Context) error {
+	var due []*storedSubject
+	for _, s := range w.subjects {
+		if s.maxAsOf != "" {
+			due = append(due, s)
+		}
+	}
+	sort.Slice(due, func(i, j int) bool { return due[i].id < due[j].id })
+	for _, s := range due {
+		if err := w.flushSubject(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// audit queues one entry for the submission: counts, the records written,
+// and a digest over their ids, versions and content hashes.
+func (w *writer) audit(ctx context.Context, out []credit.Outcome) error {
+	counts := map[string]int{}
+	h := sha256.New()
+	var written []string
+	for i, o := range out {
+		counts[o.Status]++
+		if o.Status != credit.StatusCreated && o.Status != credit.StatusUpdated {
+			continue
+		}
+		written = append(written, strconv.FormatInt(o.RecordID, 10)+"v"+strconv.Itoa(o.Version))
+		fmt.Fprintf(h, "%d:%d:", o.RecordID, o.Version)
+		h.Write(w.s.Drafts[i].ContentHash)
+	}
+	if len(written) == 0 {
+		return nil
+	}
+	detail := fmt.Sprintf(`{"item":%q,"request":%q,"created":%d,"updated":%d,"unchanged":%d,"rejected":%d,"digest":%q,"records":%q}`,
+		w.s.Item, w.s.RequestID, counts[credit.StatusCreated], counts[credit.StatusUpdated], counts[credit.StatusUnchanged],
+		counts[credit.StatusRejected], hex.EncodeToString(h.Sum(nil)), strings.Join(written, ","))
+	return w.t.record(ctx, "provider:"+w.s.Provider.Code, "records.submit", "request:"+w.s.RequestID, detail)
+}
