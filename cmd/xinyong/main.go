@@ -31,6 +31,7 @@ Usage:
   xinyong demo --out FILE [--format csv|xlsx|jsonl] [--encoding gbk] [--bad P]
                                                              write demo records as a department's file
   xinyong audit verify [--data DIR | --db URL]               verify the audit hash chain
+  xinyong move --from DATA_DIR --to postgres://...           move an embedded installation to PostgreSQL, checked
   xinyong bench intake [--rows N]                            measure collection (make bench)
 
 Every command that touches data takes --data DIR (default ./xinyong-data, or $XINYONG_DATA): the
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
+	case "move":
+		return runMove(ctx, rest, stdout, stderr)
 	case "demo":
 		return runDemo(ctx, rest, stdout, stderr)
 	case "audit":

@@ -122,11 +122,13 @@ func connMessage(err error) string {
 	if errors.As(err, &pe) {
 		return pe.Message
 	}
+	msg := err.Error()
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
-		return ce.Unwrap().Error()
+		msg = ce.Unwrap().Error()
 	}
-	return err.Error()
+	first, _, _ := strings.Cut(msg, "\n") // one line per address tried: the first says it
+	return first
 }
 
 // Close closes the pool.
@@ -283,7 +285,7 @@ func (t *tx) commit(ctx context.Context) error {
 			e.Seq = seq
 			e.Seal(prev)
 			prev = e.Hash
-			rows[i] = []any{e.Seq, e.At, e.Actor, e.Action, e.Object, e.Detail, e.Prev, e.Hash}
+			rows[i] = []any{e.Seq, e.At.UTC().Format(time.RFC3339Nano), e.Actor, e.Action, e.Object, e.Detail, e.Prev, e.Hash}
 		}
 		if _, err := t.CopyFrom(ctx, pgx.Identifier{"audit_log"}, []string{"seq", "at", "actor", "action", "object", "detail", "prev", "hash"},
 			pgx.CopyFromRows(rows)); err != nil {
@@ -372,10 +374,11 @@ func (db *DB) VerifyAudit(ctx context.Context) (int, error) {
 	var v audit.Verifier
 	for rows.Next() {
 		var e audit.Entry
-		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Object, &e.Detail, &e.Prev, &e.Hash); err != nil {
+		var at string
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Object, &e.Detail, &e.Prev, &e.Hash); err != nil {
 			return 0, err
 		}
-		e.At = e.At.UTC()
+		e.At, _ = time.Parse(time.RFC3339Nano, at)
 		if err := v.Next(&e); err != nil {
 			return int(v.Count()), err
 		}

@@ -125,7 +125,7 @@ END $$;
 -- transactions on every node.
 CREATE TABLE audit_log (
 	seq    bigint PRIMARY KEY,
-	at     timestamptz NOT NULL,
+	at     text NOT NULL,         -- RFC 3339 with nanoseconds, exactly as hashed
 	actor  text NOT NULL,
 	action text NOT NULL,
 	object text NOT NULL,
