@@ -59,6 +59,13 @@ func xinyong(t *testing.T, args ...string) (string, string, int) {
 // everything it printed before listening.
 func serve(t *testing.T, args ...string) (string, string) {
 	t.Helper()
+	_, url, printed := startServer(t, args...)
+	return url, printed
+}
+
+// startServer is serve that also returns the process, for tests that kill it.
+func startServer(t *testing.T, args ...string) (*exec.Cmd, string, string) {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -99,11 +106,11 @@ func serve(t *testing.T, args ...string) (string, string) {
 		if !ok {
 			t.Fatalf("server exited before listening; printed:\n%s", printed.String())
 		}
-		return u, printed.String()
+		return cmd, u, printed.String()
 	case <-time.After(60 * time.Second):
 		t.Fatal("server did not start within 60s")
 	}
-	return "", ""
+	return nil, "", ""
 }
 
 func request(t *testing.T, method, url, key string, body any) (int, map[string]any) {

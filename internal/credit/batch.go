@@ -2,6 +2,7 @@ package credit
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -136,4 +137,13 @@ type BatchStore interface {
 	FinishBatch(ctx context.Context, b *Batch, owner, status, reasonZH, reasonEN string) error
 	// BatchErrors calls fn with each rejected row in row order.
 	BatchErrors(ctx context.Context, id int64, fn func(RowError) error) error
+}
+
+// SharedUploads is implemented by stores that several nodes share: CreateBatch
+// keeps the batch's file (read from FilePath) in the store with the batch,
+// until the batch is finished, so that any node can collect it.
+type SharedUploads interface {
+	// Upload writes the file of batch id to w. Returns ENOTFOUND once the
+	// batch has ended.
+	Upload(ctx context.Context, id int64, w io.Writer) error
 }

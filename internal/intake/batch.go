@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -244,9 +245,9 @@ func (h *header) columnNotes() []credit.BatchNote {
 // returns the number of rows rejected in this pass.
 func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, store bool, progress func(*credit.Batch)) (int, error) {
 	lim := r.limits()
-	f, err := os.Open(b.FilePath)
+	f, err := r.open(ctx, b)
 	if err != nil {
-		return 0, fail("批次文件无法读取，请重新上传", "the batch's file cannot be read; upload it again")
+		return 0, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
@@ -519,6 +520,48 @@ func (r *Runner) pass(ctx context.Context, b *credit.Batch, it *catalog.Item, st
 		return 0, fileFailure(fileErr)
 	}
 	return rejected, nil
+}
+
+// open opens the batch's file: where it was saved, or, when another node
+// received it, a copy of the one the store keeps (credit.SharedUploads),
+// made in UploadDir and removed with the batch.
+func (r *Runner) open(ctx context.Context, b *credit.Batch) (*os.File, error) {
+	unreadable := fail("批次文件无法读取，请重新上传", "the batch's file cannot be read; upload it again")
+	f, err := os.Open(b.FilePath)
+	if err == nil {
+		return f, nil
+	}
+	shared, ok := r.Store.(credit.SharedUploads)
+	if !ok || !os.IsNotExist(err) || r.UploadDir == "" {
+		return nil, unreadable
+	}
+	if err := os.MkdirAll(r.UploadDir, 0o700); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(r.UploadDir, "fetch-*.dat")
+	if err != nil {
+		return nil, err
+	}
+	if err := shared.Upload(ctx, b.ID, tmp); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		if credit.IsNotFound(err) {
+			return nil, unreadable
+		}
+		return nil, err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	// Where this node keeps it from now on: the worker removes files there
+	// when their batch ends.
+	b.FilePath = filepath.Join(r.UploadDir, fmt.Sprintf("batch-%d.dat", b.ID))
+	if err := os.Rename(tmp.Name(), b.FilePath); err != nil {
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	return os.Open(b.FilePath)
 }
 
 // sealCells encrypts a row's cells for keeping: they may hold identity numbers.

@@ -52,6 +52,9 @@ func (db *DB) CreateBatch(ctx context.Context, b *credit.Batch) error {
 			return fmt.Errorf("insert batch: %w", err)
 		}
 		b.Status, b.CreatedAt = credit.BatchQueued, t.now
+		if err := keepUpload(ctx, t, b.ID, b.FilePath); err != nil {
+			return err
+		}
 		detail := fmt.Sprintf(`{"item":%q,"mode":%q,"file":%q,"size":%d,"sha256":"%x"}`, b.Item, b.Mode, b.FileName, b.FileSize, b.FileHash)
 		return t.record(ctx, "provider:"+b.ProviderCode, "batch.create", fmt.Sprintf("batch:%d", b.ID), detail)
 	})
@@ -350,6 +353,9 @@ func finish(ctx context.Context, t *tx, b *credit.Batch, owner, status, reasonZH
 		progress = CASE WHEN $5 < 0 THEN progress ELSE $5 END, format = $6, encoding = $7, header = $8 WHERE id = $9`,
 		status, reasonZH, reasonEN, t.now, progress, b.Format, b.Encoding, jsonText(b.Header), b.ID); err != nil {
 		return fmt.Errorf("finish batch: %w", err)
+	}
+	if err := dropUpload(ctx, t, b.ID); err != nil {
+		return err
 	}
 	var counts string
 	if err := t.QueryRow(ctx, `SELECT json_build_object('rows', rows_read, 'created', created, 'updated', updated, 'unchanged', unchanged,

@@ -1,7 +1,11 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +17,15 @@ import (
 func testBatches(t *testing.T, open Opener) {
 	ctx := context.Background()
 	f := newFixture(t, open)
+	file := filepath.Join(t.TempDir(), "x.csv")
+	content := []byte("处罚决定书文号\n鄂罚〔2026〕1号\n")
+	if err := os.WriteFile(file, content, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	newBatch := func(t *testing.T, hash, mode string) *credit.Batch {
 		t.Helper()
 		b := &credit.Batch{ProviderID: f.provider.ID, ProviderCode: f.provider.Code, Item: "admin_penalty", Mode: mode,
-			FileName: "x.csv", FilePath: "/tmp/x.csv", FileHash: []byte(hash), FileSize: 10}
+			FileName: "x.csv", FilePath: file, FileHash: []byte(hash), FileSize: int64(len(content))}
 		if err := f.store.CreateBatch(ctx, b); err != nil {
 			t.Fatal(err)
 		}
@@ -95,6 +104,24 @@ func testBatches(t *testing.T, open Opener) {
 		}
 		if _, err := f.store.FindBatch(ctx, f.provider.ID, "admin_penalty", []byte("h1"), credit.ModeAtomic, ""); !credit.IsNotFound(err) {
 			t.Errorf("FindBatch other mode: %v", err)
+		}
+	})
+	t.Run("OKSharedUploads", func(t *testing.T) {
+		shared, ok := f.store.(credit.SharedUploads)
+		if !ok {
+			t.Skip("this store is not shared between nodes: uploads stay on the node's disk")
+		}
+		b := newBatch(t, "h5", credit.ModePartial)
+		var got bytes.Buffer
+		if err := shared.Upload(ctx, b.ID, &got); err != nil || !bytes.Equal(got.Bytes(), content) {
+			t.Fatalf("Upload = %q, %v; want the file", got.Bytes(), err)
+		}
+		f.store.ClaimBatch(ctx, b.ID, "node-a", lease, nil)
+		if err := f.store.FinishBatch(ctx, b, "node-a", credit.BatchDone, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := shared.Upload(ctx, b.ID, io.Discard); !credit.IsNotFound(err) {
+			t.Errorf("Upload after the batch ended: %v, want ENOTFOUND", err)
 		}
 	})
 	t.Run("OKChunksInTransactions", func(t *testing.T) {
