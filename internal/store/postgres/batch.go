@@ -284,12 +284,17 @@ func jsonText(v any) string {
 }
 
 func insertRowErrors(ctx context.Context, t *tx, batchID int64, rows []credit.RowError) error {
-	for _, r := range rows {
-		if _, err := t.Exec(ctx, `INSERT INTO batch_errors (batch_id, row, errors, cells) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (batch_id, row) DO UPDATE SET errors = EXCLUDED.errors, cells = EXCLUDED.cells`,
-			batchID, r.Row, jsonText(r.Errors), r.Sealed); err != nil {
-			return fmt.Errorf("insert row error: %w", err)
-		}
+	if len(rows) == 0 {
+		return nil
+	}
+	nums, errs, cells := make([]int32, len(rows)), make([]string, len(rows)), make([][]byte, len(rows))
+	for i, r := range rows {
+		nums[i], errs[i], cells[i] = int32(r.Row), jsonText(r.Errors), r.Sealed
+	}
+	if _, err := t.Exec(ctx, `INSERT INTO batch_errors (batch_id, row, errors, cells)
+		SELECT $1, r, e, c FROM unnest($2::int[], $3::text[], $4::bytea[]) AS u (r, e, c)
+		ON CONFLICT (batch_id, row) DO UPDATE SET errors = EXCLUDED.errors, cells = EXCLUDED.cells`, batchID, nums, errs, cells); err != nil {
+		return fmt.Errorf("insert row errors: %w", err)
 	}
 	return nil
 }

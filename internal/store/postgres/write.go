@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -42,6 +41,9 @@ func submit(ctx context.Context, t *tx, s *credit.Submission) ([]credit.Outcome,
 	for start := 0; start < len(s.Drafts); start += chunkSize {
 		chunk := s.Drafts[start:min(start+chunkSize, len(s.Drafts))]
 		if err := w.load(ctx, chunk); err != nil {
+			return nil, err
+		}
+		if err := w.createSubjects(ctx, chunk); err != nil {
 			return nil, err
 		}
 		for _, d := range chunk {
@@ -158,9 +160,34 @@ func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
 		}
 		keys = append(keys, d.BusinessKey)
 	}
-	if len(usccs)+len(hashes) > 0 {
-		rows, err := w.t.Query(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE uscc = ANY($1) OR id_hash = ANY($2)
-			ORDER BY id FOR NO KEY UPDATE`, usccs, hashes)
+	if err := w.loadSubjects(ctx, usccs, hashes); err != nil {
+		return err
+	}
+	return w.loadRecords(ctx, keys)
+}
+
+// loadSubjects reads and locks the stored subjects with the given codes or
+// identity hashes, in id order.
+func (w *writer) loadSubjects(ctx context.Context, usccs []string, hashes [][]byte) error {
+	if len(usccs)+len(hashes) == 0 {
+		return nil
+	}
+	// One query per kind of key, each key looked up in its unique index
+	// (LATERAL: the plan cannot turn into a scan while statistics lag behind
+	// a bulk load), locked in key order so that concurrent writers lock
+	// alike.
+	sort.Strings(usccs)
+	sort.Slice(hashes, func(i, j int) bool { return bytes.Compare(hashes[i], hashes[j]) < 0 })
+	for _, q := range []struct {
+		col  string
+		keys any
+		n    int
+	}{{"uscc", usccs, len(usccs)}, {"id_hash", hashes, len(hashes)}} {
+		if q.n == 0 {
+			continue
+		}
+		rows, err := w.t.Query(ctx, `SELECT s.* FROM unnest($1::`+map[string]string{"uscc": "text", "id_hash": "bytea"}[q.col]+`[]) AS q (k)
+			CROSS JOIN LATERAL (SELECT `+subjectColumns+` FROM subjects WHERE `+q.col+` = q.k FOR NO KEY UPDATE) s`, q.keys)
 		if err != nil {
 			return fmt.Errorf("find subjects: %w", err)
 		}
@@ -177,15 +204,23 @@ func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
 			return fmt.Errorf("find subjects: %w", err)
 		}
 	}
-	return w.loadRecords(ctx, keys)
+	return nil
 }
 
 // loadRecords reads and locks the stored records with the given keys.
 func (w *writer) loadRecords(ctx context.Context, keys []string) error {
+	// Each key looked up in the unique index and locked, in key order;
+	// then its record in its subject's partition. LATERAL keeps both to
+	// one index lookup per key, whatever the statistics say during a bulk
+	// load.
+	keys = append([]string(nil), keys...)
+	sort.Strings(keys)
 	rows, err := w.t.Query(ctx, `SELECT k.id, k.business_key, r.version, r.content_hash, r.subject_id, r.first_submitted_at, r.request_id
-		FROM record_keys k JOIN records r ON r.subject_id = k.subject_id AND r.id = k.id
-		WHERE k.provider_id = $1 AND k.item = $2 AND k.business_key = ANY($3)
-		ORDER BY k.id FOR NO KEY UPDATE OF k`, w.s.Provider.ID, w.s.Item, keys)
+		FROM unnest($3::text[]) AS q (key)
+		CROSS JOIN LATERAL (SELECT id, business_key, subject_id FROM record_keys
+			WHERE provider_id = $1 AND item = $2 AND business_key = q.key FOR NO KEY UPDATE) k
+		CROSS JOIN LATERAL (SELECT version, content_hash, subject_id, first_submitted_at, request_id FROM records
+			WHERE subject_id = k.subject_id AND id = k.id) r`, w.s.Provider.ID, w.s.Item, keys)
 	if err != nil {
 		return fmt.Errorf("find records: %w", err)
 	}
@@ -366,15 +401,7 @@ func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSu
 	}
 	s := w.subjects[key]
 	if s == nil {
-		var err error
-		if s, err = w.insertSubject(ctx, ref, refAsOf, source); err != nil {
-			return nil, err
-		}
-		w.subjects[key] = s
-		if s.name == ref.Name {
-			return s, nil
-		}
-		// Another transaction created it meanwhile, under another name.
+		return nil, fmt.Errorf("subject %s neither found nor created", subjectLabel(ref.Kind, ref.USCC, 0))
 	}
 	if ref.Name == s.name {
 		if refAsOf > s.asOf && refAsOf > s.maxAsOf {
@@ -407,36 +434,85 @@ func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSu
 	return s, nil
 }
 
-// insertSubject creates the subject of ref with its first name; if another
-// transaction created it meanwhile, it reads and locks that one instead.
-func (w *writer) insertSubject(ctx context.Context, ref *credit.SubjectRef, refAsOf, source string) (*storedSubject, error) {
-	var uscc, hash, sealed, masked any
-	if ref.Kind == credit.KindOrg {
-		uscc = ref.USCC
-	} else {
-		hash, sealed, masked = ref.IDHash, ref.IDSealed, ref.IDMasked
-	}
-	var id int64
-	err := w.t.QueryRow(ctx, `INSERT INTO subjects (kind, uscc, id_hash, id_sealed, id_masked, type, name, name_as_of, name_source, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT DO NOTHING RETURNING id`,
-		ref.Kind, uscc, hash, sealed, masked, ref.Type, ref.Name, nullDay(refAsOf), source, w.t.now).Scan(&id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		s, _, err := scanSubject(w.t.QueryRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE uscc = $1 OR id_hash = $2 FOR NO KEY UPDATE`,
-			uscc, hash))
-		if err != nil {
-			return nil, fmt.Errorf("find subject: %w", err)
+// createSubjects creates, with one statement for the subjects and one COPY
+// for their names, the subjects of the chunk not stored yet, each from the
+// first draft that names it. Subjects another transaction created since
+// load are read and locked instead.
+func (w *writer) createSubjects(ctx context.Context, chunk []*credit.Draft) error {
+	var refs []*credit.SubjectRef
+	seen := map[string]bool{}
+	for _, d := range chunk {
+		if k := subjectKey(&d.Subject); w.subjects[k] == nil && !seen[k] {
+			seen[k] = true
+			refs = append(refs, &d.Subject)
 		}
-		return s, nil
 	}
+	if len(refs) == 0 {
+		return nil
+	}
+	n := len(refs)
+	kinds, types, nms, sources := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	usccs, masked, asOf := make([]*string, n), make([]*string, n), make([]*string, n)
+	hashes, sealed := make([][]byte, n), make([][]byte, n)
+	for i, ref := range refs {
+		kinds[i], types[i], nms[i], sources[i] = ref.Kind, ref.Type, ref.Name, "record"
+		if ref.Authoritative {
+			sources[i] = "registration"
+		}
+		if ref.Kind == credit.KindOrg {
+			usccs[i] = &ref.USCC
+		} else {
+			hashes[i], sealed[i], masked[i] = ref.IDHash, ref.IDSealed, &ref.IDMasked
+		}
+		if !ref.AsOf.IsZero() {
+			d := ref.AsOf.Format(time.DateOnly)
+			asOf[i] = &d
+		}
+	}
+	rows, err := w.t.Query(ctx, `INSERT INTO subjects (kind, uscc, id_hash, id_sealed, id_masked, type, name, name_as_of, name_source, created_at, updated_at)
+		SELECT k, u, h, s, m, t, n, a, src, $10, $10
+		FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::text[], $6::text[], $7::text[], $8::date[], $9::text[])
+			AS x (k, u, h, s, m, t, n, a, src)
+		ON CONFLICT DO NOTHING RETURNING `+subjectColumns, kinds, usccs, hashes, sealed, masked, types, nms, asOf, sources, w.t.now)
 	if err != nil {
-		return nil, fmt.Errorf("insert subject: %w", err)
+		return fmt.Errorf("insert subjects: %w", err)
 	}
-	org := ref.Kind == credit.KindOrg
-	if _, err := w.t.Exec(ctx, `INSERT INTO subject_names (subject_id, org, name, grams, first_seen, as_of) VALUES ($1, $2, $3, $4, $5, $6)`,
-		id, org, ref.Name, names.Grams(ref.Name), w.t.now, nullDay(refAsOf)); err != nil {
-		return nil, fmt.Errorf("insert name: %w", err)
+	var nameRows [][]any
+	for rows.Next() {
+		s, key, err := scanSubject(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("insert subjects: %w", err)
+		}
+		w.subjects[key] = s
+		nameRows = append(nameRows, []any{s.id, s.org, s.name, names.Grams(s.name), w.t.now, nullDay(s.asOf)})
 	}
-	return &storedSubject{id: id, org: org, name: ref.Name, asOf: refAsOf, source: source, label: subjectLabel(ref.Kind, ref.USCC, id)}, nil
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("insert subjects: %w", err)
+	}
+	if len(nameRows) > 0 {
+		if _, err := w.t.CopyFrom(ctx, pgx.Identifier{"subject_names"}, []string{"subject_id", "org", "name", "grams", "first_seen", "as_of"},
+			pgx.CopyFromRows(nameRows)); err != nil {
+			return fmt.Errorf("insert names: %w", err)
+		}
+	}
+	if len(nameRows) == len(refs) {
+		return nil
+	}
+	// Created by another transaction since load: read and lock them.
+	var lateUSCC []string
+	var lateHash [][]byte
+	for _, ref := range refs {
+		if w.subjects[subjectKey(ref)] == nil {
+			if ref.Kind == credit.KindOrg {
+				lateUSCC = append(lateUSCC, ref.USCC)
+			} else {
+				lateHash = append(lateHash, ref.IDHash)
+			}
+		}
+	}
+	return w.loadSubjects(ctx, lateUSCC, lateHash)
 }
 
 func nullDay(d string) any {
@@ -463,19 +539,27 @@ func (w *writer) flushSubject(ctx context.Context, s *storedSubject) error {
 	return nil
 }
 
-// flush ends a chunk: name dates written back, in subject order.
+// flush ends a chunk: the latest dates seen for subjects' current names
+// written back, with one statement for subjects and one for names.
 func (w *writer) flush(ctx context.Context) error {
-	var due []*storedSubject
+	var ids []int64
+	var days, nms []string
 	for _, s := range w.subjects {
 		if s.maxAsOf != "" {
-			due = append(due, s)
+			ids, days, nms = append(ids, s.id), append(days, s.maxAsOf), append(nms, s.name)
+			s.asOf, s.maxAsOf = s.maxAsOf, ""
 		}
 	}
-	sort.Slice(due, func(i, j int) bool { return due[i].id < due[j].id })
-	for _, s := range due {
-		if err := w.flushSubject(ctx, s); err != nil {
-			return err
-		}
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := w.t.Exec(ctx, `UPDATE subjects s SET name_as_of = u.d FROM unnest($1::bigint[], $2::date[]) AS u (id, d)
+		WHERE s.id = u.id AND (s.name_as_of IS NULL OR s.name_as_of < u.d)`, ids, days); err != nil {
+		return fmt.Errorf("update subject dates: %w", err)
+	}
+	if _, err := w.t.Exec(ctx, `UPDATE subject_names n SET as_of = u.d FROM unnest($1::bigint[], $2::text[], $3::date[]) AS u (id, name, d)
+		WHERE n.subject_id = u.id AND n.name = u.name AND (n.as_of IS NULL OR n.as_of < u.d)`, ids, nms, days); err != nil {
+		return fmt.Errorf("update name dates: %w", err)
 	}
 	return nil
 }
