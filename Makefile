@@ -51,9 +51,12 @@ fuzz:
 
 # Benchmarks behind the figures quoted in the README: the intake bench
 # (1,000,000 CSV rows end to end against a bare insert of the same rows, a
-# 1 GiB GBK file for memory, 100,000 XLSX rows), then the Go benchmarks.
+# 1 GiB GBK file for memory, 100,000 XLSX rows), the PostgreSQL bench on a
+# throwaway server (intake against a raw COPY; subject lookups and name
+# searches over 10,000,000 records), then the Go benchmarks.
 bench: build
 	./$(BIN) bench intake
+	scripts/with-postgres ./$(BIN) bench postgres
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
 
 clean:

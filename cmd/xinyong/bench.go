@@ -20,8 +20,12 @@ import (
 // of a CSV file against a bare insert of the same rows, memory on a large
 // file, and XLSX intake.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "postgres" {
+		return runBenchPostgres(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		fmt.Fprintln(stderr, "usage: xinyong bench intake [--rows N] [--subjects N] [--xlsx-rows N] [--big-mib N] [--dir DIR]")
+		fmt.Fprintln(stderr, "usage: xinyong bench intake [--rows N] [--subjects N] [--xlsx-rows N] [--big-mib N] [--dir DIR]\n"+
+			"       xinyong bench postgres [--server URL] [--rows N] [--subjects N] [--dir DIR]")
 		return errUsage
 	}
 	fs := flag.NewFlagSet("bench intake", flag.ContinueOnError)
@@ -204,20 +208,22 @@ func benchRaw(csvPath, dbPath string) (benchResult, error) {
 	return benchResult{rows: n, secs: time.Since(start).Seconds()}, nil
 }
 
-// benchImport runs `xinyong import` on a fresh data directory as its own
-// process, so that its peak memory is its own.
-func benchImport(ctx context.Context, data, file string) (benchResult, error) {
+// benchImport runs `xinyong import` on a fresh data directory (and the
+// database the extra flags name) as its own process, so that its peak
+// memory is its own.
+func benchImport(ctx context.Context, data, file string, more ...string) (benchResult, error) {
 	os.RemoveAll(data)
 	self, err := os.Executable()
 	if err != nil {
 		return benchResult{}, err
 	}
-	setup := exec.CommandContext(ctx, self, "provider", "add", "--data", data, "--code", "420000-SCJG", "--name", "湖北省市场监督管理局",
-		"--items", "admin_penalty")
-	if out, err := setup.CombinedOutput(); err != nil {
-		return benchResult{}, fmt.Errorf("bench setup: %v: %s", err, out)
+	for _, args := range [][]string{{"migrate"}, {"provider", "add", "--code", "420000-SCJG", "--name", "湖北省市场监督管理局", "--items", "admin_penalty"}} {
+		setup := exec.CommandContext(ctx, self, append(append(args, "--data", data), more...)...)
+		if out, err := setup.CombinedOutput(); err != nil {
+			return benchResult{}, fmt.Errorf("bench setup: %v: %s", err, out)
+		}
 	}
-	cmd := exec.CommandContext(ctx, self, "import", "--data", data, "--provider", "420000-SCJG", "--item", "admin_penalty", "--quiet", file)
+	cmd := exec.CommandContext(ctx, self, append([]string{"import", "--data", data, "--provider", "420000-SCJG", "--item", "admin_penalty", "--quiet", file}, more...)...)
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	secs := time.Since(start).Seconds()

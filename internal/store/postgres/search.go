@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -20,7 +21,10 @@ const searchCap = 5000
 // names: fragments of 3+ characters through the trigram index, 1–2
 // characters through the grams index. Organisations with a name equal to
 // the query come first, then the others in the order they were first
-// seen.
+// seen. Cost is bounded by the cap, not by the number of matches: up to
+// searchCap matching names are read from the index and sorted here; a
+// query that matches more is paged by walking the names in subject order,
+// which stops at the page because matches are dense.
 func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*credit.SubjectPage, error) {
 	kind, q := names.Parse(f.Query)
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
@@ -37,9 +41,9 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 	case names.CodePrefix:
 		return db.searchCode(ctx, q, f.PerPage, offset)
 	case names.Fragment:
-		where, arg = `lower(n.name) LIKE $1`, "%"+likeEscape(strings.ToLower(q))+"%"
+		where, arg = `lower(name) LIKE $1`, "%"+likeEscape(strings.ToLower(q))+"%"
 	default:
-		where, arg = `n.grams @> ARRAY[$1::text]`, q
+		where, arg = `grams @> ARRAY[$1::text]`, q
 	}
 	// One snapshot for the count and the page.
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
@@ -47,38 +51,126 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 		return nil, err
 	}
 	defer tx.Rollback(ctx)
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT n.subject_id FROM subject_names n WHERE n.org AND `+where+` LIMIT $2) m`,
-		arg, searchCap+1).Scan(&page.Total); err != nil {
-		return nil, fmt.Errorf("count names: %w", err)
+
+	exact, err := collectIDs(ctx, tx, `SELECT DISTINCT subject_id FROM subject_names WHERE org AND name = $1 ORDER BY subject_id LIMIT 50`, q)
+	if err != nil {
+		return nil, fmt.Errorf("exact names: %w", err)
 	}
-	if page.Total > searchCap {
-		page.Total, page.TotalCapped = searchCap, true
-	}
-	rows, err := tx.Query(ctx, `SELECT s.id, s.uscc, s.name, s.type FROM (
-			SELECT n.subject_id, bool_or(n.name = $3) AS exact FROM subject_names n WHERE n.org AND `+where+`
-			GROUP BY n.subject_id ORDER BY exact DESC, n.subject_id LIMIT $2 OFFSET $4
-		) m JOIN subjects s ON s.id = m.subject_id ORDER BY m.exact DESC, m.subject_id`, arg, f.PerPage, q, offset)
+	matches, err := collectIDs(ctx, tx, `SELECT subject_id FROM subject_names WHERE org AND `+where+` LIMIT $2`, arg, searchCap+1)
 	if err != nil {
 		return nil, fmt.Errorf("search names: %w", err)
 	}
-	for rows.Next() {
-		var h credit.SubjectHit
-		if err := rows.Scan(&h.SubjectID, &h.USCC, &h.Name, &h.Type); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		page.Hits = append(page.Hits, h)
+	isExact := make(map[int64]bool, len(exact))
+	for _, id := range exact {
+		isExact[id] = true
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search names: %w", err)
+	var pageIDs []int64
+	if offset < len(exact) {
+		pageIDs = append(pageIDs, exact[offset:min(len(exact), offset+f.PerPage)]...)
 	}
-	for i := range page.Hits {
-		if err := matchedName(ctx, tx, &page.Hits[i], q); err != nil {
-			return nil, err
+	rest, skip := f.PerPage-len(pageIDs), max(0, offset-len(exact))
+	if len(matches) <= searchCap {
+		// Every match is here: count them, and page the rest in order.
+		ids := distinctSorted(matches)
+		page.Total = len(ids)
+		for _, id := range ids {
+			if rest == 0 {
+				break
+			}
+			if isExact[id] {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			pageIDs = append(pageIDs, id)
+			rest--
 		}
+	} else {
+		page.Total, page.TotalCapped = searchCap, true
+		if rest > 0 {
+			// Dense matches: walk the names in subject order (not the
+			// index of the match, which cannot give the order) until the
+			// page is full.
+			if _, err := tx.Exec(ctx, `SET LOCAL enable_bitmapscan = off`); err != nil {
+				return nil, err
+			}
+			more, err := collectIDs(ctx, tx, `SELECT DISTINCT subject_id FROM subject_names WHERE org AND `+where+`
+				AND NOT subject_id = ANY($2) ORDER BY subject_id LIMIT $3 OFFSET $4`, arg, exact, rest, skip)
+			if err != nil {
+				return nil, fmt.Errorf("search names: %w", err)
+			}
+			pageIDs = append(pageIDs, more...)
+		}
+	}
+	if len(pageIDs) == 0 {
+		return page, nil
+	}
+	if page.Hits, err = subjectHits(ctx, tx, pageIDs, q); err != nil {
+		return nil, err
 	}
 	return page, nil
+}
+
+func collectIDs(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]int64, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+func distinctSorted(ids []int64) []int64 {
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	out := ids[:0]
+	for i, id := range ids {
+		if i == 0 || id != ids[i-1] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// subjectHits reads the page's subjects, in the page's order, each with
+// the name that matched q: the current name when it does, else the latest
+// former name that does.
+func subjectHits(ctx context.Context, tx pgx.Tx, pageIDs []int64, q string) ([]credit.SubjectHit, error) {
+	rows, err := tx.Query(ctx, `SELECT s.id, s.uscc, s.name, s.type, n.name FROM subjects s JOIN subject_names n ON n.subject_id = s.id
+		WHERE s.id = ANY($1) ORDER BY s.id, n.id DESC`, pageIDs)
+	if err != nil {
+		return nil, fmt.Errorf("page subjects: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]*credit.SubjectHit, len(pageIDs))
+	for rows.Next() {
+		var h credit.SubjectHit
+		var name string
+		if err := rows.Scan(&h.SubjectID, &h.USCC, &h.Name, &h.Type, &name); err != nil {
+			return nil, err
+		}
+		prev := byID[h.SubjectID]
+		if prev == nil {
+			h.MatchedName = h.Name
+			prev = &h
+			byID[h.SubjectID] = prev
+		}
+		// Names come newest first: the first that matches, unless the
+		// current name does.
+		if prev.MatchedName == prev.Name && !names.Matches(prev.Name, q) && names.Matches(name, q) {
+			prev.MatchedName = name
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	hits := make([]credit.SubjectHit, 0, len(pageIDs))
+	for _, id := range pageIDs {
+		if h, ok := byID[id]; ok {
+			hits = append(hits, *h)
+		}
+	}
+	return hits, nil
 }
 
 // likeEscape escapes the LIKE wildcards of s (backslash is the escape).
@@ -86,43 +178,20 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// matchedName sets the name that matched q: the current name when it
-// does, else the latest former name that does.
-func matchedName(ctx context.Context, tx pgx.Tx, h *credit.SubjectHit, q string) error {
-	h.MatchedName = h.Name
-	if names.Matches(h.Name, q) {
-		return nil
-	}
-	rows, err := tx.Query(ctx, `SELECT name FROM subject_names WHERE subject_id = $1 ORDER BY id DESC`, h.SubjectID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return err
-		}
-		if names.Matches(n, q) {
-			h.MatchedName = n
-			return nil
-		}
-	}
-	return rows.Err()
-}
-
 func (db *DB) searchCode(ctx context.Context, prefix string, limit, offset int) (*credit.SubjectPage, error) {
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
-	pattern := likeEscape(prefix) + "%"
-	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM subjects WHERE kind = 'org' AND uscc LIKE $1 LIMIT $2) m`,
-		pattern, searchCap+1).Scan(&page.Total); err != nil {
+	hi := prefix + "~" // '~' sorts after every character of a code
+	// A range over the unique index on uscc answers both queries in order
+	// (codes are ASCII, ordered alike by every UTF-8 collation).
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM subjects WHERE uscc >= $1 AND uscc < $2 LIMIT $3) m`,
+		prefix, hi, searchCap+1).Scan(&page.Total); err != nil {
 		return nil, fmt.Errorf("count codes: %w", err)
 	}
 	if page.Total > searchCap {
 		page.Total, page.TotalCapped = searchCap, true
 	}
-	rows, err := db.pool.Query(ctx, `SELECT id, uscc, name, name, type FROM subjects WHERE kind = 'org' AND uscc LIKE $1
-		ORDER BY uscc LIMIT $2 OFFSET $3`, pattern, limit, offset)
+	rows, err := db.pool.Query(ctx, `SELECT id, uscc, name, name, type FROM subjects WHERE uscc >= $1 AND uscc < $2
+		ORDER BY uscc LIMIT $3 OFFSET $4`, prefix, hi, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("search codes: %w", err)
 	}

@@ -29,8 +29,6 @@ CREATE TABLE subjects (
 	updated_at  timestamptz NOT NULL,
 	CHECK ((kind = 'org' AND uscc IS NOT NULL) OR (kind = 'person' AND id_hash IS NOT NULL))
 );
--- Code prefixes: uscc LIKE 'P%' through the C collation's ordering.
-CREATE INDEX subjects_uscc_prefix ON subjects (uscc text_pattern_ops) WHERE kind = 'org';
 
 -- Every name an organisation or person has had. Organisations' names are
 -- searched: trigrams (pg_trgm, GIN) for 3+ characters, and the name's
