@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/credit"
@@ -33,7 +34,9 @@ type Config struct {
 	Batch    intake.BatchLimits
 	// MaxUploadBytes is the largest file a provider may upload.
 	MaxUploadBytes int64
-	Demo           bool
+	// JobPoll is how often a server looks for due scheduled jobs.
+	JobPoll time.Duration
+	Demo    bool
 
 	envErrors []string // environment values that did not parse
 }
@@ -41,7 +44,7 @@ type Config struct {
 // DefaultConfig returns the defaults, overridden by XINYONG_* variables.
 // Values that do not parse are kept for Validate to report.
 func DefaultConfig() Config {
-	c := Config{Data: "xinyong-data", Addr: "127.0.0.1:8080", Limits: api.DefaultLimits, MaxUploadBytes: 1 << 30,
+	c := Config{Data: "xinyong-data", Addr: "127.0.0.1:8080", Limits: api.DefaultLimits, MaxUploadBytes: 1 << 30, JobPoll: time.Minute,
 		Batch: intake.BatchLimits{MaxRows: 5_000_000, ChunkRows: 2000, Read: intake.ReadLimits{MaxCellBytes: 64 << 10, MaxColumns: 512}}}
 	env := func(name string, dst *string) {
 		if v := os.Getenv(name); v != "" {
@@ -50,6 +53,13 @@ func DefaultConfig() Config {
 	}
 	env("XINYONG_DATA", &c.Data)
 	env("XINYONG_DB", &c.DB)
+	if v := os.Getenv("XINYONG_JOB_POLL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > 24*time.Hour {
+			c.envErrors = append(c.envErrors, fmt.Sprintf("XINYONG_JOB_POLL=%q must be a duration from 100ms to 24h, such as 1m", v))
+		}
+		c.JobPoll = d
+	}
 	env("XINYONG_ADDR", &c.Addr)
 	env("XINYONG_CATALOG", &c.Catalog)
 	env("XINYONG_CALENDAR", &c.Calendar)

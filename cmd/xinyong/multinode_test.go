@@ -62,6 +62,7 @@ func TestMultiNode(t *testing.T) {
 	b := filepath.Join(dir, "b.csv")
 	writeCSV(t, b, append([][]string{header}, bRows...))
 
+	t.Setenv("XINYONG_JOB_POLL", "100ms") // inherited by the servers
 	nodeA, baseA, _ := startServer(t, "--data", dataA, "--db", url)
 	nodeB, baseB, _ := startServer(t, "--data", dataB, "--db", url)
 	nodes := map[int]*node{nodeA.Process.Pid: {nodeA, baseA}, nodeB.Process.Pid: {nodeB, baseB}}
@@ -99,6 +100,29 @@ func TestMultiNode(t *testing.T) {
 	}
 	if out, _, code := xinyong(t, "audit", "verify", "--data", dataB, "--db", url); code != 0 || !strings.Contains(out, "intact") {
 		t.Errorf("audit verify: %s", out)
+	}
+
+	// The scheduled audit check, due at start on both nodes, ran once.
+	jobRuns := func() (n int) {
+		conn.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'job.run' AND object = 'job:audit.verify'`).Scan(&n)
+		return n
+	}
+	time.Sleep(time.Second) // ten polls on each node
+	if n := jobRuns(); n != 1 {
+		t.Errorf("the job due on both nodes ran %d times, want 1", n)
+	}
+	// A job held by a node that died is taken over at once.
+	host, _ := os.Hostname()
+	if _, err := conn.Exec(context.Background(), `UPDATE jobs SET owner = $1, lease_until = now() + interval '1 hour', due_at = now()`,
+		"999999999@"+host); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); jobRuns() < 2 && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := jobRuns(); n != 2 {
+		t.Errorf("the job stranded by a dead node ran %d more times, want 1", n-1)
 	}
 
 	// A larger file; kill its node once it is collecting.

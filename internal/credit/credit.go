@@ -204,6 +204,7 @@ type SubjectPage struct {
 // the same transaction.
 type Store interface {
 	BatchStore
+	JobStore
 
 	// CreateProvider registers p with the hash of its API key.
 	// Returns ECONFLICT if the code is taken.

@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
+	t.Run("Jobs", func(t *testing.T) { testJobs(t, open) })
 	t.Run("Batches", func(t *testing.T) { testBatches(t, open) })
 }
 
