@@ -30,6 +30,7 @@ func runBenchPostgres(ctx context.Context, args []string, stdout, stderr io.Writ
 	readRecords := fs.Int("read-records", 10_000_000, "public records loaded for the read measurements (0 to skip)")
 	perSubject := fs.Int("per-subject", 10, "records per organisation for the read measurements")
 	skipIntake := fs.Bool("reads-only", false, "measure only the reads")
+	keep := fs.Bool("keep", false, "keep the read database for inspection (its URL is printed)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -58,7 +59,11 @@ func runBenchPostgres(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		defer db.drop(ctx)
+		if *keep {
+			fmt.Fprintf(stdout, "  read database kept: %s\n", db.url)
+		} else {
+			defer db.drop(ctx)
+		}
 		return benchReads(ctx, db.url, work, *readRecords, *perSubject, stdout, stderr)
 	}
 	return nil

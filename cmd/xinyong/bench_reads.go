@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -74,21 +75,28 @@ func benchReads(ctx context.Context, dbURL, work string, records, perSubject int
 
 	rng := rand.New(rand.NewPCG(7, 7))
 	client := &http.Client{Timeout: 30 * time.Second}
+	slowest, slowestPath := time.Duration(0), ""
 	measure := func(n int, path func() string) ([]time.Duration, error) {
 		var ds []time.Duration
+		slowest, slowestPath = 0, ""
 		for i := 0; i < n+n/10; i++ { // the first tenth warms the caches
+			p := path()
 			t0 := time.Now()
-			resp, err := client.Get(base + path())
+			resp, err := client.Get(base + p)
 			if err != nil {
 				return nil, err
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != 200 {
-				return nil, fmt.Errorf("bench: %s answered %d", path(), resp.StatusCode)
+				return nil, fmt.Errorf("bench: %s answered %d", p, resp.StatusCode)
 			}
 			if i >= n/10 {
-				ds = append(ds, time.Since(t0))
+				d := time.Since(t0)
+				ds = append(ds, d)
+				if d > slowest {
+					slowest, slowestPath = d, p
+				}
 			}
 		}
 		return ds, nil
@@ -119,7 +127,9 @@ func benchReads(ctx context.Context, dbURL, work string, records, perSubject int
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "  name search, %s, %d requests: p50 %s, p99 %s\n", k.what, len(ds), pct(ds, 50), pct(ds, 99))
+		q, _ := url.QueryUnescape(strings.TrimPrefix(slowestPath, "/api/v1/subjects?q="))
+		fmt.Fprintf(stdout, "  name search, %s, %d requests: p50 %s, p99 %s (slowest %s: %q)\n", k.what, len(ds), pct(ds, 50), pct(ds, 99),
+			slowest.Round(10*time.Microsecond), q)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -12,9 +13,17 @@ import (
 	"github.com/xinyong/xinyong/internal/names"
 )
 
-// searchCap bounds how many matches a search counts and pages through;
-// beyond it the total is reported as capped.
-const searchCap = 5000
+// searchCap bounds how many matches a search counts; beyond it the total
+// is reported as capped (at least searchCap).
+const searchCap = 1000
+
+// A match found in at least one of denseShare names of a sample of about
+// densitySample is read from the names rather than from the index; small
+// tables are always read through the index.
+const (
+	densitySample = 2000
+	denseShare    = 20
+)
 
 // SearchSubjects finds organisations by name fragment or code prefix, as
 // package names reads the query, matched against current and former
@@ -22,9 +31,10 @@ const searchCap = 5000
 // characters through the grams index. Organisations with a name equal to
 // the query come first, then the others in the order they were first
 // seen. Cost is bounded by the cap, not by the number of matches: up to
-// searchCap matching names are read from the index and sorted here; a
-// query that matches more is paged by walking the names in subject order,
-// which stops at the page because matches are dense.
+// searchCap matching names are read and sorted here, from the index when
+// the match is rare, from the names when it is common (a sample says
+// which); a query that matches more is paged by walking the names in
+// subject order, which stops at the page.
 func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*credit.SubjectPage, error) {
 	kind, q := names.Parse(f.Query)
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
@@ -51,10 +61,40 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 		return nil, err
 	}
 	defer tx.Rollback(ctx)
+	// Plans for this query's words, not a generic plan cached from other
+	// words: whether the index pays depends on them.
+	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return nil, err
+	}
 
 	exact, err := collectIDs(ctx, tx, `SELECT DISTINCT subject_id FROM subject_names WHERE org AND name = $1 ORDER BY subject_id LIMIT 50`, q)
 	if err != nil {
 		return nil, fmt.Errorf("exact names: %w", err)
+	}
+	// How common is the match? A random sample of about densitySample
+	// names (whole pages, TABLESAMPLE SYSTEM) says whether the trigram or
+	// gram index is worth reading (its posting lists for a fragment in
+	// many names are long) or the names themselves, which give the first
+	// matches at once.
+	var total float64
+	if err := tx.QueryRow(ctx, `SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'subject_names'::regclass`).Scan(&total); err != nil {
+		return nil, fmt.Errorf("search names: %w", err)
+	}
+	dense := false
+	if total > 4*densitySample {
+		percent := strconv.FormatFloat(100*densitySample/total, 'f', 4, 64)
+		var sampled, hits int
+		if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE `+where+`) FROM subject_names TABLESAMPLE SYSTEM (`+percent+`)
+			WHERE org`, arg).Scan(&sampled, &hits); err != nil {
+			return nil, fmt.Errorf("search names: %w", err)
+		}
+		dense = sampled > 0 && hits*denseShare >= sampled
+	}
+	if dense {
+		// Read the names, not the index, from here on in this transaction.
+		if _, err := tx.Exec(ctx, `SET LOCAL enable_bitmapscan = off`); err != nil {
+			return nil, err
+		}
 	}
 	matches, err := collectIDs(ctx, tx, `SELECT subject_id FROM subject_names WHERE org AND `+where+` LIMIT $2`, arg, searchCap+1)
 	if err != nil {
@@ -90,11 +130,12 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 	} else {
 		page.Total, page.TotalCapped = searchCap, true
 		if rest > 0 {
-			// Dense matches: walk the names in subject order (not the
-			// index of the match, which cannot give the order) until the
-			// page is full.
-			if _, err := tx.Exec(ctx, `SET LOCAL enable_bitmapscan = off`); err != nil {
-				return nil, err
+			// More than the cap: walk the names in subject order (the index
+			// of the match cannot give the order) until the page is full.
+			if !dense {
+				if _, err := tx.Exec(ctx, `SET LOCAL enable_bitmapscan = off`); err != nil {
+					return nil, err
+				}
 			}
 			more, err := collectIDs(ctx, tx, `SELECT DISTINCT subject_id FROM subject_names WHERE org AND `+where+`
 				AND NOT subject_id = ANY($2) ORDER BY subject_id LIMIT $3 OFFSET $4`, arg, exact, rest, skip)

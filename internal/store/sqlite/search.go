@@ -11,9 +11,9 @@ import (
 	"github.com/xinyong/xinyong/internal/names"
 )
 
-// searchCap bounds how many matches a search counts and pages through;
-// beyond it the total is reported as capped.
-const searchCap = 5000
+// searchCap bounds how many matches a search counts; beyond it the total
+// is reported as capped (at least searchCap), as on every backend.
+const searchCap = 1000
 
 // SearchSubjects finds organisations by name fragment or code prefix, as
 // package names reads the query, matched against current and former names. Organisations with a name equal to the query come first, then the
