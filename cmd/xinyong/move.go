@@ -12,7 +12,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/move"
+	"github.com/xinyong/xinyong/internal/pii"
 	"github.com/xinyong/xinyong/internal/store/postgres"
 	"github.com/xinyong/xinyong/internal/store/sqlite"
 )
@@ -52,6 +54,33 @@ func runMove(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	n, err := src.VerifyAudit(ctx)
 	if err != nil {
 		return fmt.Errorf("the source's audit chain is broken after %d entries, nothing moved / 源数据库审计链已断开，未迁移: %w", n, err)
+	}
+	// The key the data is sealed under goes with it: the source records
+	// its fingerprint (refusing a key file that is not its own), and the
+	// move refuses a target bound to another.
+	if _, err := os.Stat(filepath.Join(*from, "keys", "master.key")); err != nil {
+		return fmt.Errorf("%s has no keys/master.key: the data cannot be moved without the key it is sealed under / 缺少主密钥文件，无法迁移", *from)
+	}
+	keys, err := pii.LoadOrCreate(*from)
+	if err != nil {
+		return err
+	}
+	if err := src.BindKeys(ctx, keys.ID()); err != nil {
+		return err
+	}
+	// Files of unfinished batches stay on this machine's disk: finish them first.
+	batches, err := allBatches(ctx, src)
+	if err != nil {
+		return err
+	}
+	var open []int64
+	for _, b := range batches {
+		if b.Status == credit.BatchQueued || b.Status == credit.BatchRunning {
+			open = append(open, b.ID)
+		}
+	}
+	if len(open) > 0 {
+		return fmt.Errorf("batches %v are not finished: start the embedded server until they end (or fail), then move / 仍有未完成的批次 %v，请待其处理完毕后再迁移", open, open)
 	}
 
 	// The target: migrated by this command.
@@ -114,4 +143,21 @@ func pauseHook(ctx context.Context, stdout io.Writer) func(string) {
 			<-ctx.Done()
 		}
 	}
+}
+
+// allBatches lists every batch of every provider of the source.
+func allBatches(ctx context.Context, src *sqlite.DB) ([]*credit.Batch, error) {
+	ps, err := src.Providers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*credit.Batch
+	for _, p := range ps {
+		bs, err := src.Batches(ctx, p.ID, 1<<30)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, bs...)
+	}
+	return out, nil
 }

@@ -37,8 +37,9 @@ func (r *Runner) Work(ctx context.Context, wake <-chan struct{}, poll time.Durat
 			if !ok {
 				continue
 			}
-			if b, err = r.Store.Batch(ctx, b.ID); err != nil { // as claimed: an atomic resume starts over
-				log.Error("read batch", "batch", b.ID, "err", err)
+			id := b.ID
+			if b, err = r.Store.Batch(ctx, id); err != nil { // as claimed: an atomic resume starts over
+				log.Error("read batch", "batch", id, "err", err)
 				break
 			}
 			start := time.Now()

@@ -221,18 +221,19 @@ func likeEscape(s string) string {
 
 func (db *DB) searchCode(ctx context.Context, prefix string, limit, offset int) (*credit.SubjectPage, error) {
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
-	hi := prefix + "~" // '~' sorts after every character of a code
-	// A range over the unique index on uscc answers both queries in order
-	// (codes are ASCII, ordered alike by every UTF-8 collation).
-	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM subjects WHERE uscc >= $1 AND uscc < $2 LIMIT $3) m`,
+	hi := prefix + "~" // '~' sorts after every character of a code in byte order
+	// A range in byte order (COLLATE "C", whatever the database's
+	// collation, under which '~' may sort before digits) over the index
+	// subjects_uscc_c answers both queries in order.
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM subjects WHERE uscc COLLATE "C" >= $1 AND uscc COLLATE "C" < $2 LIMIT $3) m`,
 		prefix, hi, searchCap+1).Scan(&page.Total); err != nil {
 		return nil, fmt.Errorf("count codes: %w", err)
 	}
 	if page.Total > searchCap {
 		page.Total, page.TotalCapped = searchCap, true
 	}
-	rows, err := db.pool.Query(ctx, `SELECT id, uscc, name, name, type FROM subjects WHERE uscc >= $1 AND uscc < $2
-		ORDER BY uscc LIMIT $3 OFFSET $4`, prefix, hi, limit, offset)
+	rows, err := db.pool.Query(ctx, `SELECT id, uscc, name, name, type FROM subjects WHERE uscc COLLATE "C" >= $1 AND uscc COLLATE "C" < $2
+		ORDER BY uscc COLLATE "C" LIMIT $3 OFFSET $4`, prefix, hi, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("search codes: %w", err)
 	}

@@ -121,7 +121,7 @@ func subjectLabel(kind, uscc string, id int64) string {
 	return strconv.FormatInt(id, 10)
 }
 
-const subjectColumns = `id, kind, coalesce(uscc, ''), id_hash, name, coalesce(name_as_of::text, ''), name_source`
+const subjectColumns = `id, kind, coalesce(uscc, ''), id_hash, name, coalesce(to_char(name_as_of, 'YYYY-MM-DD'), ''), name_source`
 
 func scanSubject(row pgx.Row) (*storedSubject, string, error) {
 	s := &storedSubject{}
@@ -207,20 +207,41 @@ func (w *writer) loadSubjects(ctx context.Context, usccs []string, hashes [][]by
 	return nil
 }
 
-// loadRecords reads and locks the stored records with the given keys.
+// loadRecords reads and locks the stored records with the given keys: the
+// keys are locked first, in key order, one index probe each (LATERAL, so
+// that the plan holds while statistics lag behind a bulk load); the
+// records are read by a second statement, whose snapshot is taken after
+// the locks are held, so that a version another transaction committed
+// while this one waited is the one seen.
 func (w *writer) loadRecords(ctx context.Context, keys []string) error {
-	// Each key looked up in the unique index and locked, in key order;
-	// then its record in its subject's partition. LATERAL keeps both to
-	// one index lookup per key, whatever the statistics say during a bulk
-	// load.
 	keys = append([]string(nil), keys...)
 	sort.Strings(keys)
-	rows, err := w.t.Query(ctx, `SELECT k.id, k.business_key, r.version, r.content_hash, r.subject_id, r.first_submitted_at, r.request_id
-		FROM unnest($3::text[]) AS q (key)
-		CROSS JOIN LATERAL (SELECT id, business_key, subject_id FROM record_keys
-			WHERE provider_id = $1 AND item = $2 AND business_key = q.key FOR NO KEY UPDATE) k
-		CROSS JOIN LATERAL (SELECT version, content_hash, subject_id, first_submitted_at, request_id FROM records
-			WHERE subject_id = k.subject_id AND id = k.id) r`, w.s.Provider.ID, w.s.Item, keys)
+	rows, err := w.t.Query(ctx, `SELECT k.id, k.subject_id FROM unnest($3::text[]) AS q (key)
+		CROSS JOIN LATERAL (SELECT id, subject_id FROM record_keys
+			WHERE provider_id = $1 AND item = $2 AND business_key = q.key FOR NO KEY UPDATE) k`, w.s.Provider.ID, w.s.Item, keys)
+	if err != nil {
+		return fmt.Errorf("lock records: %w", err)
+	}
+	var ids, subjects []int64
+	for rows.Next() {
+		var id, subject int64
+		if err := rows.Scan(&id, &subject); err != nil {
+			rows.Close()
+			return fmt.Errorf("lock records: %w", err)
+		}
+		ids, subjects = append(ids, id), append(subjects, subject)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("lock records: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err = w.t.Query(ctx, `SELECT r.id, r.business_key, r.version, r.content_hash, r.subject_id, r.first_submitted_at, r.request_id
+		FROM unnest($1::bigint[], $2::bigint[]) AS q (id, subject)
+		CROSS JOIN LATERAL (SELECT id, business_key, version, content_hash, subject_id, first_submitted_at, request_id FROM records
+			WHERE subject_id = q.subject AND id = q.id) r`, ids, subjects)
 	if err != nil {
 		return fmt.Errorf("find records: %w", err)
 	}

@@ -30,6 +30,9 @@ CREATE TABLE subjects (
 	CHECK ((kind = 'org' AND uscc IS NOT NULL) OR (kind = 'person' AND id_hash IS NOT NULL))
 );
 
+-- Code prefixes: a range in byte order, whatever the database's collation.
+CREATE INDEX subjects_uscc_c ON subjects (uscc COLLATE "C") WHERE uscc IS NOT NULL;
+
 -- Every name an organisation or person has had. Organisations' names are
 -- searched: trigrams (pg_trgm, GIN) for 3+ characters, and the name's
 -- single characters and pairs of characters (grams) for 1–2.
