@@ -19,6 +19,7 @@ func (r *Runner) Work(ctx context.Context, wake <-chan struct{}, poll time.Durat
 	// A batch this runner left running (a failed commit) is taken up again
 	// at once rather than after its lease.
 	alive := func(owner string) bool { return owner != r.Owner && Alive(owner) }
+	r.removeCopies(log)
 	for {
 		for {
 			b, err := r.Store.NextBatch(ctx, r.now(), alive)
@@ -45,6 +46,7 @@ func (r *Runner) Work(ctx context.Context, wake <-chan struct{}, poll time.Durat
 			start := time.Now()
 			if err := r.Run(ctx, b, nil); err != nil {
 				log.Error("batch interrupted; it will be resumed", "batch", b.ID, "err", err)
+				r.removeCopies(log) // whichever node resumes it fetches the file again
 				break
 			}
 			log.Info("batch finished", "batch", b.ID, "status", b.Status, "rows", b.RowsRead, "rejected", b.Rejected,
@@ -62,6 +64,22 @@ func (r *Runner) Work(ctx context.Context, wake <-chan struct{}, poll time.Durat
 			return
 		case <-wake:
 		case <-time.After(poll):
+		}
+	}
+}
+
+// removeCopies deletes the copies this node made of files kept in the
+// store (batch-N.dat, see Runner.open) and left behind by an earlier run:
+// they may hold personal data, and a batch resumed here fetches its file
+// again.
+func (r *Runner) removeCopies(log *slog.Logger) {
+	if r.UploadDir == "" {
+		return
+	}
+	copies, _ := filepath.Glob(filepath.Join(r.UploadDir, "batch-*.dat"))
+	for _, c := range copies {
+		if err := os.Remove(c); err != nil && !os.IsNotExist(err) {
+			log.Error("remove copy of an upload", "file", c, "err", err)
 		}
 	}
 }
