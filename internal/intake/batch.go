@@ -1,7 +1,9 @@
 package intake
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -542,7 +544,8 @@ func (r *Runner) open(ctx context.Context, b *credit.Batch) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := shared.Upload(ctx, b.ID, tmp); err != nil {
+	h := sha256.New()
+	if err := shared.Upload(ctx, b.ID, io.MultiWriter(tmp, h)); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
 		if credit.IsNotFound(err) {
@@ -553,6 +556,10 @@ func (r *Runner) open(ctx context.Context, b *credit.Batch) (*os.File, error) {
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
 		return nil, err
+	}
+	if !bytes.Equal(h.Sum(nil), b.FileHash) {
+		os.Remove(tmp.Name())
+		return nil, fail("批次文件在数据库中的副本与上传时不符，请重新上传", "the batch's file as kept in the database differs from the upload; upload it again")
 	}
 	// Where this node keeps it from now on: the worker removes files there
 	// when their batch ends.

@@ -3,7 +3,9 @@ package intake_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -268,5 +270,52 @@ func TestErrorFileOfErrorFile(t *testing.T) {
 	lines := strings.Split(strings.TrimPrefix(strings.TrimSpace(out.String()), "\ufeff"), "\n")
 	if lines[0] != "行号,行政相对人名称,处罚决定日期,错误字段,错误原因" || lines[1] != "3,武汉某公司,2026/13/45,处罚决定日期,新原因" {
 		t.Errorf("error file:\n%s", out.String())
+	}
+}
+
+// sharedStore keeps uploads "in the store", as a store shared by several
+// nodes does: here the real SQLite store, with the file's content in memory.
+type sharedStore struct {
+	*sqlite.DB
+	content []byte
+}
+
+func (s *sharedStore) Upload(_ context.Context, _ int64, w io.Writer) error {
+	_, err := w.Write(s.content)
+	return err
+}
+
+// TestBatchFetchedFile: a node that did not receive a file collects it from
+// the store's copy, and refuses a copy that differs from the upload.
+func TestBatchFetchedFile(t *testing.T) {
+	ctx := context.Background()
+	content := []byte(penaltyHeader + "\n" + penaltyRow("鄂市监罚〔2026〕8号", "91110000600037341L", "2026-11-20") + "\n")
+	for _, tc := range []struct {
+		name   string
+		stored []byte
+		status string
+	}{
+		{"OKSame", content, credit.BatchDone},
+		{"ErrAltered", append(append([]byte(nil), content...), "x\n"...), credit.BatchFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newBatchEnv(t)
+			store := &sharedStore{DB: e.store, content: tc.stored}
+			e.runner.Store, e.runner.UploadDir = store, filepath.Join(e.dir, "uploads")
+			sum := sha256.Sum256(content)
+			b := &credit.Batch{ProviderID: e.provider.ID, ProviderCode: e.provider.Code, Item: "admin_penalty", Mode: credit.ModePartial,
+				FileName: "x.csv", FilePath: filepath.Join(e.dir, "on-another-node.csv"), FileHash: sum[:], FileSize: int64(len(content))}
+			if err := e.store.CreateBatch(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+			e.store.ClaimBatch(ctx, b.ID, e.runner.Owner, time.Now().Add(time.Hour), nil)
+			if err := e.runner.Run(ctx, b, nil); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := e.store.Batch(ctx, b.ID)
+			if got.Status != tc.status || tc.status == credit.BatchDone && got.Created != 1 {
+				t.Errorf("batch = %s (created %d, %s); want %s", got.Status, got.Created, got.ReasonEN, tc.status)
+			}
+		})
 	}
 }
