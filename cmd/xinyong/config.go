@@ -83,6 +83,7 @@ func DefaultConfig() Config {
 	envInt("XINYONG_MAX_BATCH_ROWS", 1, 100_000_000, func(n int64) { c.Batch.MaxRows = int(n) })
 	envInt("XINYONG_MAX_CELL_KIB", 1, 16<<10, func(n int64) { c.Batch.Read.MaxCellBytes = int(n) << 10 })
 	envInt("XINYONG_CHUNK_ROWS", 100, 100_000, func(n int64) { c.Batch.ChunkRows = int(n) })
+	envInt("XINYONG_TX_ROWS", 100, 1_000_000, func(n int64) { c.Batch.TxRows = int(n) })
 	if v := os.Getenv("XINYONG_MAX_RECORDS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1_000_000 {

@@ -3,6 +3,7 @@ package main_test
 import (
 	"bufio"
 	"database/sql"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -50,6 +51,9 @@ func TestImportKilled(t *testing.T) {
 	}
 
 	cmd := exec.Command(binary, "import", "--data", data, "--provider", "420000-SCJG", "--item", "admin_penalty", file)
+	// Small transactions, so that the kill falls between two of them
+	// (by default a transaction may take the whole file).
+	cmd.Env = append(os.Environ(), "XINYONG_TX_ROWS=2000")
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

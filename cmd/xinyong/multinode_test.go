@@ -63,6 +63,7 @@ func TestMultiNode(t *testing.T) {
 	writeCSV(t, b, append([][]string{header}, bRows...))
 
 	t.Setenv("XINYONG_JOB_POLL", "100ms") // inherited by the servers
+	t.Setenv("XINYONG_TX_ROWS", "2000")   // small transactions: the kill below falls between two
 	nodeA, baseA, _ := startServer(t, "--data", dataA, "--db", url)
 	nodeB, baseB, _ := startServer(t, "--data", dataB, "--db", url)
 	nodes := map[int]*node{nodeA.Process.Pid: {nodeA, baseA}, nodeB.Process.Pid: {nodeB, baseB}}
