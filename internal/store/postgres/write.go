@@ -3,13 +3,10 @@ package postgres
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -107,13 +104,6 @@ type pendingRecord struct {
 	rec     *storedRecord
 }
 
-func subjectKey(ref *credit.SubjectRef) string {
-	if ref.Kind == credit.KindOrg {
-		return ref.USCC
-	}
-	return "p:" + hex.EncodeToString(ref.IDHash)
-}
-
 func subjectLabel(kind, uscc string, id int64) string {
 	if kind == credit.KindOrg {
 		return uscc
@@ -150,7 +140,7 @@ func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
 	seen := map[string]bool{}
 	keys := make([]string, 0, len(chunk))
 	for _, d := range chunk {
-		if k := subjectKey(&d.Subject); !seen[k] && w.subjects[k] == nil {
+		if k := d.Subject.Key(); !seen[k] && w.subjects[k] == nil {
 			seen[k] = true
 			if d.Subject.Kind == credit.KindOrg {
 				usccs = append(usccs, d.Subject.USCC)
@@ -312,7 +302,7 @@ func (w *writer) insertPending(ctx context.Context, out []credit.Outcome) error 
 		out[p.out].RecordID = id
 		d := p.draft
 		copyRows = append(copyRows, []any{id, p.subject, w.s.Provider.ID, w.s.Item, d.BusinessKey, w.t.now, 1, w.s.CatalogVersion,
-			fieldsJSON(d), d.Sealed, d.ContentHash, dayArg(d.DecisionDate), dayArg(d.SubmissionDeadline), d.DeadlineEstimated,
+			d.FieldsText(), d.Sealed, d.ContentHash, dayArg(d.DecisionDate), dayArg(d.SubmissionDeadline), d.DeadlineEstimated,
 			credit.OnTime(d.SubmissionDeadline, w.t.now.In(workday.CST)), d.Severity, d.Public, dayArg(d.PublishedFrom),
 			dayArg(d.PublishedUntil), w.t.now, w.s.RequestID})
 	}
@@ -366,9 +356,7 @@ func (w *writer) existing(ctx context.Context, d *credit.Draft, subjectID int64,
 	switch {
 	case rec.requestID == w.s.RequestID && (w.s.RequestID != "" || rec.id == 0):
 		o.Status, o.RecordID, o.Version = credit.StatusRejected, rec.id, rec.version
-		o.Error = &credit.FieldError{Code: "duplicate_in_batch",
-			MessageZH: "本批次已提交过同一业务主键的记录；同一记录在一批中只能出现一次，请删除重复项",
-			MessageEN: "this batch already submitted a record with the same business key; a record may appear once per batch, remove the duplicate"}
+		o.Error = credit.DuplicateInBatch()
 	case bytes.Equal(rec.hash, d.ContentHash) && rec.subjectID == subjectID:
 		o.Status, o.RecordID, o.Version = credit.StatusUnchanged, rec.id, rec.version
 	default:
@@ -384,7 +372,7 @@ func (w *writer) existing(ctx context.Context, d *credit.Draft, subjectID int64,
 			content_hash = $6, decision_date = $7, submission_deadline = $8, deadline_estimated = $9, on_time = $10, severity = $11,
 			public = $12, published_from = $13, published_until = $14, submitted_at = $15, request_id = $16
 			WHERE subject_id = $17 AND id = $18`,
-			rec.version, subjectID, w.s.CatalogVersion, fieldsJSON(d), d.Sealed, d.ContentHash, dayArg(d.DecisionDate),
+			rec.version, subjectID, w.s.CatalogVersion, d.FieldsText(), d.Sealed, d.ContentHash, dayArg(d.DecisionDate),
 			dayArg(d.SubmissionDeadline), d.DeadlineEstimated, credit.OnTime(d.SubmissionDeadline, rec.firstAt.In(workday.CST)),
 			d.Severity, d.Public, dayArg(d.PublishedFrom), dayArg(d.PublishedUntil), w.t.now, w.s.RequestID, rec.subjectID, rec.id); err != nil {
 			return fmt.Errorf("update record: %w", err)
@@ -400,18 +388,10 @@ func (w *writer) existing(ctx context.Context, d *credit.Draft, subjectID int64,
 	return nil
 }
 
-func fieldsJSON(d *credit.Draft) string {
-	if d.FieldsJSON != nil {
-		return string(d.FieldsJSON)
-	}
-	b, _ := json.Marshal(d.Fields) // a map of strings always marshals
-	return string(b)
-}
-
 // subject resolves the subject of ref, creating it on first sight, and
 // keeps its names, by the rules of credit.Renames.
 func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSubject, error) {
-	key := subjectKey(ref)
+	key := ref.Key()
 	refAsOf := ""
 	if !ref.AsOf.IsZero() {
 		refAsOf = ref.AsOf.Format(time.DateOnly)
@@ -463,7 +443,7 @@ func (w *writer) createSubjects(ctx context.Context, chunk []*credit.Draft) erro
 	var refs []*credit.SubjectRef
 	seen := map[string]bool{}
 	for _, d := range chunk {
-		if k := subjectKey(&d.Subject); w.subjects[k] == nil && !seen[k] {
+		if k := d.Subject.Key(); w.subjects[k] == nil && !seen[k] {
 			seen[k] = true
 			refs = append(refs, &d.Subject)
 		}
@@ -525,7 +505,7 @@ func (w *writer) createSubjects(ctx context.Context, chunk []*credit.Draft) erro
 	var lateUSCC []string
 	var lateHash [][]byte
 	for _, ref := range refs {
-		if w.subjects[subjectKey(ref)] == nil {
+		if w.subjects[ref.Key()] == nil {
 			if ref.Kind == credit.KindOrg {
 				lateUSCC = append(lateUSCC, ref.USCC)
 			} else {
@@ -588,23 +568,9 @@ func (w *writer) flush(ctx context.Context) error {
 // audit queues one entry for the submission: counts, the records written,
 // and a digest over their ids, versions and content hashes.
 func (w *writer) audit(ctx context.Context, out []credit.Outcome) error {
-	counts := map[string]int{}
-	h := sha256.New()
-	var written []string
-	for i, o := range out {
-		counts[o.Status]++
-		if o.Status != credit.StatusCreated && o.Status != credit.StatusUpdated {
-			continue
-		}
-		written = append(written, strconv.FormatInt(o.RecordID, 10)+"v"+strconv.Itoa(o.Version))
-		fmt.Fprintf(h, "%d:%d:", o.RecordID, o.Version)
-		h.Write(w.s.Drafts[i].ContentHash)
-	}
-	if len(written) == 0 {
+	detail, ok := w.s.AuditDetail(out)
+	if !ok {
 		return nil
 	}
-	detail := fmt.Sprintf(`{"item":%q,"request":%q,"created":%d,"updated":%d,"unchanged":%d,"rejected":%d,"digest":%q,"records":%q}`,
-		w.s.Item, w.s.RequestID, counts[credit.StatusCreated], counts[credit.StatusUpdated], counts[credit.StatusUnchanged],
-		counts[credit.StatusRejected], hex.EncodeToString(h.Sum(nil)), strings.Join(written, ","))
 	return w.t.record(ctx, "provider:"+w.s.Provider.Code, "records.submit", "request:"+w.s.RequestID, detail)
 }

@@ -102,17 +102,6 @@ func (db *DB) Batches(ctx context.Context, providerID int64, limit int) ([]*cred
 	return out, rows.Err()
 }
 
-// claimable reports whether a batch may be taken by a new owner at now.
-func claimable(b *credit.Batch, now time.Time, alive func(string) bool) bool {
-	switch b.Status {
-	case credit.BatchQueued:
-		return true
-	case credit.BatchRunning:
-		return b.Owner == "" || now.After(b.LeaseUntil) || alive != nil && !alive(b.Owner)
-	}
-	return false
-}
-
 // ClaimBatch makes owner the batch's processor until lease.
 func (db *DB) ClaimBatch(ctx context.Context, id int64, owner string, lease time.Time, alive func(string) bool) (bool, error) {
 	t, err := db.begin(ctx)
@@ -127,7 +116,7 @@ func (db *DB) ClaimBatch(ctx context.Context, id int64, owner string, lease time
 	if err != nil {
 		return false, err
 	}
-	if b.Owner != owner && !claimable(b, t.now, alive) || b.Status == credit.BatchDone || b.Status == credit.BatchFailed {
+	if b.Owner != owner && !b.Claimable(t.now, alive) || b.Status == credit.BatchDone || b.Status == credit.BatchFailed {
 		return false, nil
 	}
 	if b.Status == credit.BatchRunning && b.Mode == credit.ModeAtomic {
@@ -167,7 +156,7 @@ func (db *DB) NextBatch(ctx context.Context, now time.Time, alive func(string) b
 		if err != nil {
 			return nil, err
 		}
-		if claimable(b, now, alive) {
+		if b.Claimable(now, alive) {
 			return b, nil
 		}
 	}

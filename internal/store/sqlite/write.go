@@ -3,10 +3,7 @@ package sqlite
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -146,13 +143,6 @@ func newWriter(ctx context.Context, t *tx, s *credit.Submission) (*writer, error
 	return w, nil
 }
 
-func subjectKey(ref *credit.SubjectRef) string {
-	if ref.Kind == credit.KindOrg {
-		return ref.USCC
-	}
-	return "p:" + hex.EncodeToString(ref.IDHash)
-}
-
 // load reads, with one query for each kind, the stored subjects that the
 // chunk's drafts refer to. Records are not looked up: a new record is
 // inserted at once, and only a business key already stored (the insert
@@ -163,7 +153,7 @@ func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
 	var usccs, hashes []any
 	seenSubject := map[string]bool{}
 	for _, d := range chunk {
-		if k := subjectKey(&d.Subject); !seenSubject[k] {
+		if k := d.Subject.Key(); !seenSubject[k] {
 			seenSubject[k] = true
 			if d.Subject.Kind == credit.KindOrg {
 				usccs = append(usccs, d.Subject.USCC)
@@ -195,7 +185,7 @@ func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
 			}
 			ref := credit.SubjectRef{Kind: kind, USCC: uscc.String, IDHash: hash}
 			s.label = subjectLabel(&ref, s.id)
-			w.subjects[subjectKey(&ref)] = s
+			w.subjects[ref.Key()] = s
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -257,7 +247,7 @@ func (w *writer) insertPending(ctx context.Context, out []credit.Outcome) error 
 			d := p.draft
 			onTime := credit.OnTime(d.SubmissionDeadline, w.t.now.In(workday.CST))
 			args = append(args, w.s.Provider.ID, w.s.Item, d.BusinessKey, w.now, p.subject, w.s.CatalogVersion,
-				fieldsJSON(d), d.Sealed, d.ContentHash, day(d.DecisionDate), day(d.SubmissionDeadline), d.DeadlineEstimated, onTime,
+				d.FieldsText(), d.Sealed, d.ContentHash, day(d.DecisionDate), day(d.SubmissionDeadline), d.DeadlineEstimated, onTime,
 				d.Severity, d.Public, day(d.PublishedFrom), day(d.PublishedUntil), w.now, w.s.RequestID)
 			byKey[d.BusinessKey] = p
 		}
@@ -340,9 +330,7 @@ func (w *writer) existing(ctx context.Context, d *credit.Draft, subjectID int64,
 	switch {
 	case w.s.RequestID != "" && rec.requestID == w.s.RequestID:
 		o.Status, o.RecordID, o.Version = credit.StatusRejected, rec.id, rec.version
-		o.Error = &credit.FieldError{Code: "duplicate_in_batch",
-			MessageZH: "本批次已提交过同一业务主键的记录；同一记录在一批中只能出现一次，请删除重复项",
-			MessageEN: "this batch already submitted a record with the same business key; a record may appear once per batch, remove the duplicate"}
+		o.Error = credit.DuplicateInBatch()
 	case bytes.Equal(rec.hash, d.ContentHash) && rec.subjectID == subjectID:
 		o.Status, o.RecordID, o.Version = credit.StatusUnchanged, rec.id, rec.version
 	default:
@@ -351,7 +339,7 @@ func (w *writer) existing(ctx context.Context, d *credit.Draft, subjectID int64,
 		}
 		onTime := credit.OnTime(d.SubmissionDeadline, parseTS(rec.firstAt).In(workday.CST))
 		rec.version++
-		if _, err := w.updateRecord.ExecContext(ctx, rec.version, subjectID, w.s.CatalogVersion, fieldsJSON(d), d.Sealed, d.ContentHash,
+		if _, err := w.updateRecord.ExecContext(ctx, rec.version, subjectID, w.s.CatalogVersion, d.FieldsText(), d.Sealed, d.ContentHash,
 			day(d.DecisionDate), day(d.SubmissionDeadline), d.DeadlineEstimated, onTime, d.Severity, d.Public,
 			day(d.PublishedFrom), day(d.PublishedUntil), w.now, w.s.RequestID, rec.id); err != nil {
 			return fmt.Errorf("update record: %w", err)
@@ -362,20 +350,12 @@ func (w *writer) existing(ctx context.Context, d *credit.Draft, subjectID int64,
 	return nil
 }
 
-func fieldsJSON(d *credit.Draft) string {
-	if d.FieldsJSON != nil {
-		return string(d.FieldsJSON)
-	}
-	b, _ := json.Marshal(d.Fields) // a map of strings always marshals
-	return string(b)
-}
-
 // subject resolves the subject of ref, creating it on first sight, and
 // keeps its names. A registration record sets the name (the latest by date
 // wins); any record may name a subject that has no registered name (the
 // latest by date wins); every name seen is kept and searchable.
 func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSubject, error) {
-	key := subjectKey(ref)
+	key := ref.Key()
 	refAsOf := ""
 	if !ref.AsOf.IsZero() {
 		refAsOf = ref.AsOf.Format(time.DateOnly)
@@ -527,23 +507,9 @@ func (w *writer) indexNames(ctx context.Context, id int64) error {
 // and a digest over their ids, versions and content hashes, so that the
 // entry pins exactly what was written.
 func (w *writer) audit(ctx context.Context, out []credit.Outcome) error {
-	counts := map[string]int{}
-	h := sha256.New()
-	var written []string
-	for i, o := range out { // out[i] is the outcome of s.Drafts[i]
-		counts[o.Status]++
-		if o.Status != credit.StatusCreated && o.Status != credit.StatusUpdated {
-			continue
-		}
-		written = append(written, strconv.FormatInt(o.RecordID, 10)+"v"+strconv.Itoa(o.Version))
-		fmt.Fprintf(h, "%d:%d:", o.RecordID, o.Version)
-		h.Write(w.s.Drafts[i].ContentHash)
-	}
-	if len(written) == 0 {
+	detail, ok := w.s.AuditDetail(out)
+	if !ok {
 		return nil
 	}
-	detail := fmt.Sprintf(`{"item":%q,"request":%q,"created":%d,"updated":%d,"unchanged":%d,"rejected":%d,"digest":%q,"records":%q}`,
-		w.s.Item, w.s.RequestID, counts[credit.StatusCreated], counts[credit.StatusUpdated], counts[credit.StatusUnchanged],
-		counts[credit.StatusRejected], hex.EncodeToString(h.Sum(nil)), strings.Join(written, ","))
 	return w.t.record(ctx, "provider:"+w.s.Provider.Code, "records.submit", "request:"+w.s.RequestID, detail)
 }
