@@ -17,10 +17,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"path"
 	"runtime"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +28,7 @@ import (
 
 	"github.com/xinyong/xinyong/internal/audit"
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/store/schema"
 )
 
 //go:embed migrations/*.sql
@@ -137,33 +135,7 @@ func (db *DB) Close() error {
 	return nil
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, n := range names {
-		base := path.Base(n)
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with its number", base)
-		}
-		b, err := migrationFS.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
+func migrations() ([]schema.Migration, error) { return schema.Load(migrationFS, "migrations") }
 
 // SchemaVersion returns the version the code expects and the version the
 // database has.
@@ -172,7 +144,7 @@ func (db *DB) SchemaVersion(ctx context.Context) (want, have int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	want = ms[len(ms)-1].version
+	want = ms[len(ms)-1].Version
 	var exists bool
 	if err := db.pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
 		return 0, 0, fmt.Errorf("read schema version: %w", err)
@@ -214,23 +186,22 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if have > want {
-		return credit.Errorf(credit.EUNAVAILABLE, "数据库结构版本 %d 高于本程序支持的 %d，请使用更新版本的 xinyong",
-			"the database schema is at version %d, newer than this program's %d; run a newer xinyong", have, want)
+	if err := schema.Ahead(want, have); err != nil {
+		return err
 	}
 	for _, m := range ms {
-		if m.version <= have {
+		if m.Version <= have {
 			continue
 		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, m.version, m.name, db.Now())
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, m.Version, m.Name, db.Now())
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -243,15 +214,7 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case have < want:
-		return credit.Errorf(credit.EUNAVAILABLE, "数据库结构版本为 %d，本程序需要 %d：请先运行 xinyong migrate --db ...",
-			"the database schema is at version %d, this program needs %d: run `xinyong migrate --db ...` first", have, want)
-	case have > want:
-		return credit.Errorf(credit.EUNAVAILABLE, "数据库结构版本 %d 高于本程序支持的 %d，请使用更新版本的 xinyong",
-			"the database schema is at version %d, newer than this program's %d; run a newer xinyong", have, want)
-	}
-	return nil
+	return schema.Check(want, have, "xinyong migrate --db ...")
 }
 
 // tx is a write transaction with the fixed time of its changes and the

@@ -11,17 +11,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"path"
 	"runtime"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/xinyong/xinyong/internal/audit"
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/store/schema"
 	"github.com/xinyong/xinyong/internal/workday"
 	"modernc.org/sqlite" // the database/sql driver "sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -83,33 +79,7 @@ func (db *DB) Close() error {
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, n := range names {
-		base := path.Base(n)
-		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with its number", base)
-		}
-		b, err := migrationFS.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
+func migrations() ([]schema.Migration, error) { return schema.Load(migrationFS, "migrations") }
 
 // SchemaVersion returns the version the code expects and the version the
 // database has.
@@ -118,7 +88,7 @@ func (db *DB) SchemaVersion(ctx context.Context) (want, have int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	want = ms[len(ms)-1].version
+	want = ms[len(ms)-1].Version
 	var exists int
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&exists); err != nil {
 		return 0, 0, fmt.Errorf("read schema version: %w", err)
@@ -147,29 +117,28 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if have > want {
-		return credit.Errorf(credit.EUNAVAILABLE, "数据库结构版本 %d 高于本程序支持的 %d，请使用更新版本的 xinyong",
-			"the database schema is at version %d, newer than this program's %d; run a newer xinyong", have, want)
+	if err := schema.Ahead(want, have); err != nil {
+		return err
 	}
 	for _, m := range ms {
-		if m.version <= have {
+		if m.Version <= have {
 			continue
 		}
 		tx, err := db.write.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-			m.version, m.name, ts(db.Now())); err != nil {
+			m.Version, m.Name, ts(db.Now())); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("record migration %s: %w", m.name, err)
+			return fmt.Errorf("record migration %s: %w", m.Name, err)
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
@@ -182,15 +151,7 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case have < want:
-		return credit.Errorf(credit.EUNAVAILABLE, "数据库结构版本为 %d，本程序需要 %d：请先运行 xinyong migrate",
-			"the database schema is at version %d, this program needs %d: run `xinyong migrate` first", have, want)
-	case have > want:
-		return credit.Errorf(credit.EUNAVAILABLE, "数据库结构版本 %d 高于本程序支持的 %d，请使用更新版本的 xinyong",
-			"the database schema is at version %d, newer than this program's %d; run a newer xinyong", have, want)
-	}
-	return nil
+	return schema.Check(want, have, "xinyong migrate")
 }
 
 // tx is a write transaction with the fixed time of its changes and the
