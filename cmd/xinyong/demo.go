@@ -18,6 +18,8 @@ import (
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/demo"
+	"github.com/xinyong/xinyong/internal/store/postgres"
+	"github.com/xinyong/xinyong/internal/store/sqlite"
 	"github.com/xinyong/xinyong/internal/workday"
 )
 
@@ -245,6 +247,73 @@ func (p demoPlan) source(today time.Time, registrations bool) func() (demoRecord
 	}
 }
 
+// histDraft is a demo draft with the time it is submitted at.
+type histDraft struct {
+	prov  *credit.Provider
+	item  *catalog.Item
+	draft *credit.Draft
+	at    time.Time
+}
+
+// demoSubmittedAt is when a department plausibly submitted a record: a few
+// working days after its decision (beyond the deadline of 7 one time in
+// eight), during office hours, and never after now.
+func demoSubmittedAt(cal *workday.Calendar, r *rand.Rand, d *credit.Draft, now time.Time) time.Time {
+	if d.DecisionDate == nil {
+		return now
+	}
+	days := 1 + r.IntN(7)
+	if r.IntN(8) == 0 {
+		days = 8 + r.IntN(15)
+	}
+	day := cal.AddWorkingDays(d.DecisionDate.In(workday.CST), days).Date
+	at := time.Date(day.Year(), day.Month(), day.Day(), 9+r.IntN(8), r.IntN(60), r.IntN(60), 0, workday.CST)
+	if at.After(now) {
+		return now
+	}
+	return at
+}
+
+// submitHistory submits the drafts in the order of their times, a
+// submission per department, item and day, with the store's clock at each
+// one's time, and returns how many records were stored in how many
+// submissions.
+func submitHistory(ctx context.Context, app *App, hist []histDraft) (stored, submits int, err error) {
+	setClock := func(f func() time.Time) {
+		switch s := app.Store.(type) {
+		case *sqlite.DB:
+			s.Now = f
+		case *postgres.DB:
+			s.Now = f
+		}
+	}
+	defer setClock(time.Now)
+	sort.SliceStable(hist, func(i, j int) bool { return hist[i].at.Before(hist[j].at) })
+	for i := 0; i < len(hist); {
+		h := hist[i]
+		sub := &credit.Submission{Provider: h.prov, Item: h.item.Code, CatalogVersion: h.item.Version, RequestID: "demo"}
+		day := h.at.In(workday.CST).Format(time.DateOnly)
+		for ; i < len(hist) && hist[i].prov == h.prov && hist[i].item == h.item && hist[i].at.In(workday.CST).Format(time.DateOnly) == day; i++ {
+			hist[i].draft.Index = len(sub.Drafts)
+			sub.Drafts = append(sub.Drafts, hist[i].draft)
+		}
+		at := h.at
+		setClock(func() time.Time { return at })
+		outs, err := app.Store.Submit(ctx, sub)
+		if err != nil {
+			return stored, submits, fmt.Errorf("demo %s from %s: %w", sub.Item, sub.Provider.Code, err)
+		}
+		submits++
+		for _, o := range outs {
+			if o.Status == credit.StatusRejected {
+				return stored, submits, fmt.Errorf("demo: the store refused a generated %s record: %v", sub.Item, o.Error)
+			}
+			stored++
+		}
+	}
+	return stored, submits, nil
+}
+
 // demoToday is the day the demo data is made for: today in China.
 func demoToday(now time.Time) time.Time { return now.In(workday.CST) }
 
@@ -423,6 +492,12 @@ func loadDemoPlan(ctx context.Context, app *App, plan demoPlan, stdout, progress
 			stored, total, 100*float64(stored)/float64(max(total, 1)), time.Since(start).Seconds())
 	}
 
+	// A small demo (serve --demo) is submitted as departments would have
+	// submitted it over the years, so that the portal's statistics have a
+	// history to show; a large one is submitted now, in big batches.
+	history := plan.Extras && !large
+	var hist []histDraft
+	hrng := rand.New(rand.NewPCG(uint64(plan.Seed), 3))
 	var sample string
 	rejected := 0
 	for res := range results {
@@ -437,6 +512,10 @@ func loadDemoPlan(ctx context.Context, app *App, plan demoPlan, stdout, progress
 			sample, _ = res.rec.raw["xdr_shxym"].(string)
 		}
 		it := items[res.rec.item]
+		if history {
+			hist = append(hist, histDraft{res.prov, it, res.draft, demoSubmittedAt(app.Calendar, hrng, res.draft, now)})
+			continue
+		}
 		k := batchKey{res.prov.Code, it.Code}
 		sub := pending[k]
 		if sub == nil {
@@ -464,6 +543,14 @@ func loadDemoPlan(ctx context.Context, app *App, plan demoPlan, stdout, progress
 	if err := submitAll(); err != nil {
 		return err
 	}
+	if history {
+		n, subs, err := submitHistory(ctx, app, hist)
+		if err != nil {
+			return err
+		}
+		stored += n
+		submits += subs
+	}
 	report(true)
 	if rejected > 0 {
 		return fmt.Errorf("demo: %d generated records failed validation (a generator bug)", rejected)
@@ -471,13 +558,62 @@ func loadDemoPlan(ctx context.Context, app *App, plan demoPlan, stdout, progress
 	if refused > 0 {
 		return fmt.Errorf("demo: the store refused %d generated records (a generator bug: repeated business keys)", refused)
 	}
-	fmt.Fprintf(stdout, "demo: %d organisations, %d records, %d departments loaded in %.1fs (%d submissions)\n",
-		plan.Orgs, stored, len(byUSCC), time.Since(start).Seconds(), submits)
+	for _, a := range demoAnnouncements() {
+		if err := app.Store.CreateAnnouncement(ctx, a); err != nil {
+			return fmt.Errorf("demo announcement: %w", err)
+		}
+	}
+	fmt.Fprintf(stdout, "demo: %d organisations, %d records, %d departments, %d announcements loaded in %.1fs (%d submissions)\n",
+		plan.Orgs, stored, len(byUSCC), len(demoAnnouncements()), time.Since(start).Seconds(), submits)
 	fmt.Fprintf(stdout, "demo: API key of %s %s (shown once / 仅显示一次):\n  %s\n", first.Code, first.Name, firstKey)
 	if sample != "" {
 		fmt.Fprintf(stdout, "demo: try /api/v1/subjects/%s\n", sample)
 	}
 	return nil
+}
+
+// demoAnnouncements are the credit center's announcements of the demo,
+// oldest first: the platform's launch, how credit repair works, and the
+// deadline for double-publicity data.
+func demoAnnouncements() []*credit.Announcement {
+	return []*credit.Announcement{{
+		TitleZH: "关于湖北省社会信用信息服务平台上线运行的公告",
+		TitleEN: "The Hubei Social Credit Information Service Platform is in operation",
+		BodyZH: "为贯彻落实国家关于推进社会信用体系建设的部署，湖北省社会信用信息服务平台自即日起上线运行。\n\n" +
+			"平台归集全省各级行政机关报送的行政许可、行政处罚等公共信用信息，并依法向社会公示。社会公众可以按名称或统一社会信用代码查询市场主体的公示信息；自然人的信息不在平台公开查询。\n\n" +
+			"各数据提供单位可以通过平台接口或上传文件报送数据。使用中如有问题，请与湖北省社会信用信息中心联系。",
+		BodyEN: "As part of the national programme for building the social credit system, the Hubei Social Credit Information Service Platform is in operation from today.\n\n" +
+			"The platform collects public credit information, such as administrative licences and penalties, from administrative bodies across the province and publishes it as the law provides. " +
+			"Anyone may look up the published information of a business by its name or its unified social credit code; information about natural persons is not open to public search.\n\n" +
+			"Provider departments submit data through the platform's API or by uploading files. For questions, please contact the Hubei Social Credit Information Center.",
+		Author: "demo",
+	}, {
+		TitleZH: "信用修复办理指南",
+		TitleEN: "How to apply for credit repair",
+		BodyZH: "行政处罚信息的公示期限按失信行为的严重程度确定：仅受到警告、通报批评或较低数额罚款等轻微处罚的，公示期最长三个月，期满自动停止公示，无需申请；" +
+			"一般失信行为的最短公示期为三个月、最长一年；严重失信行为的最短公示期为一年、最长三年。\n\n" +
+			"最短公示期届满后，当事人已履行行政处罚决定规定的义务、纠正失信行为的，可以申请信用修复，提交信用修复申请书、信用承诺书以及履行义务的证明材料。经审核同意的，平台停止公示相关信息。\n\n" +
+			"受到吊销许可证件、责令停产停业、责令关闭、限制从业等处罚的，其信息不得提前停止公示。",
+		BodyEN: "How long a penalty is published depends on how serious the offence was. Minor penalties (a warning, a public reprimand or a small fine) are published for at most three months " +
+			"and then taken down without any application; general offences for at least three months and at most a year; serious offences for at least a year and at most three years.\n\n" +
+			"Once the minimum period has passed, a party that has fulfilled the penalty decision and corrected its conduct may apply for credit repair with an application, a signed credit commitment " +
+			"and proof that the obligations were met. When the application is approved, the platform stops publishing the information.\n\n" +
+			"Penalties that revoke a licence, order a suspension of production or business or a closure, or restrict a person from practising are never taken down early.",
+		Author: "demo",
+	}, {
+		TitleZH: "关于按时报送“双公示”信息的通知",
+		TitleEN: "Notice: submit double-publicity data within 7 working days",
+		BodyZH: "各数据提供单位：\n\n" +
+			"按照“双公示”工作要求，行政许可、行政处罚信息应当自作出行政决定之日起 7 个工作日内报送至本平台，并按规定向社会公示。" +
+			"平台按国家法定节假日安排计算工作日，逐条记录是否按时报送，并按月统计各单位的按时报送率。\n\n" +
+			"请各单位指定专人负责数据报送，报送前对照信用信息目录核对必填项、统一社会信用代码和决定日期；平台退回的错误记录请及时更正后重新报送。",
+		BodyEN: "To all provider departments:\n\n" +
+			"Under the double-publicity rules, administrative licensing and penalty decisions are to be submitted to this platform within 7 working days of the decision, and published as provided. " +
+			"The platform counts working days by the national public holiday schedule, records whether each record arrived on time, and publishes each department's on-time rate month by month.\n\n" +
+			"Please name a person responsible for submissions, and check required fields, unified social credit codes and decision dates against the catalogue before submitting. " +
+			"Correct the records the platform returns as invalid and submit them again promptly.",
+		Author: "demo",
+	}}
 }
 
 // countWriter counts the bytes written through it.

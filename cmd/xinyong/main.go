@@ -22,6 +22,9 @@ Usage:
   xinyong provider add --code CODE --name NAME --items a,b [--json]
                                                              register a provider department and print its API key
   xinyong provider list                                      list provider departments
+  xinyong announce --title-zh T --body-zh B [--title-en T] [--body-en B]
+                                                             publish an announcement on the portal's home page
+  xinyong announce --list                                    list announcements, newest first
   xinyong catalog check DIR                                  check a catalogue directory; print every problem
   xinyong catalog export DIR                                 write the built-in catalogue to DIR to start from
   xinyong import --provider CODE --item ITEM [--mode partial|atomic] FILE
@@ -74,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, rest, stdout, stderr)
 	case "provider":
 		return runProvider(ctx, rest, stdout, stderr)
+	case "announce":
+		return runAnnounce(ctx, rest, stdout, stderr)
 	case "catalog":
 		return runCatalog(ctx, rest, stdout, stderr)
 	case "import":

@@ -74,7 +74,7 @@ func TestMove(t *testing.T) {
 	}
 
 	out := run("move", "--from", data, "--to", target)
-	for _, want := range []string{"records", "record_keys", "batch_errors", "audit chain intact", "审计链完整"} {
+	for _, want := range []string{"records", "record_keys", "batch_errors", "announcements", "audit chain intact", "审计链完整"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("move report lacks %q:\n%s", want, out)
 		}
@@ -84,6 +84,14 @@ func TestMove(t *testing.T) {
 	}
 	if out := run("audit", "verify", "--data", data, "--db", target); !strings.Contains(out, "intact") {
 		t.Errorf("audit verify on the target: %s", out)
+	}
+	// The demo's announcements came along, and new ones follow them.
+	embeddedList, movedList := run("announce", "--list", "--data", data), run("announce", "--list", "--data", data, "--db", target)
+	if movedList != embeddedList || strings.Count(movedList, "\n") != 3 {
+		t.Errorf("announcements: embedded %q, moved %q", embeddedList, movedList)
+	}
+	if out := run("announce", "--data", data, "--db", target, "--title-zh", "迁移完成", "--body-zh", "平台已迁移至 PostgreSQL。"); !strings.Contains(out, "announcement 4") {
+		t.Errorf("announce after the move: %s", out)
 	}
 
 	// The same answers from both.

@@ -27,6 +27,10 @@ const (
 	StatusRejected  = "rejected"
 )
 
+// RecordActive is the status of a record in force. Later states (under
+// objection, repaired, revoked, archived) come with the subjects' rights.
+const RecordActive = "active"
+
 // Subject is a credit subject: an organisation or a natural person.
 type Subject struct {
 	ID   int64
@@ -205,6 +209,7 @@ type SubjectPage struct {
 type Store interface {
 	BatchStore
 	JobStore
+	PortalStore
 
 	// CreateProvider registers p with the hash of its API key.
 	// Returns ECONFLICT if the code is taken.

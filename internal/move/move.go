@@ -106,11 +106,12 @@ var tables = []table{
 		started_at:ts finished_at:ts`), order: "id"},
 	{name: "batch_errors", columns: cols("batch_id:i row:i errors cells:x"), order: "batch_id, row"},
 	{name: "settings", columns: cols("name value:x"), order: "name"},
+	{name: "announcements", columns: cols("id:i title_zh title_en body_zh body_en published_at:ts author"), order: "id"},
 }
 
 // identities are the tables whose id the target generates: their counters
 // continue after the moved rows.
-var identities = []string{"providers", "subjects", "subject_names", "record_keys", "batches"}
+var identities = []string{"providers", "subjects", "subject_names", "record_keys", "batches", "announcements"}
 
 // TableReport is what was moved of one table.
 type TableReport struct {
@@ -187,7 +188,7 @@ func Run(ctx context.Context, src *sql.Tx, dst *pgx.Conn, progress io.Writer, pa
 func targetEmpty(ctx context.Context, dst *pgx.Conn) error {
 	var n int64
 	if err := dst.QueryRow(ctx, `SELECT (SELECT count(*) FROM providers) + (SELECT count(*) FROM subjects) + (SELECT count(*) FROM audit_log)
-		+ (SELECT count(*) FROM batches)`).Scan(&n); err != nil {
+		+ (SELECT count(*) FROM batches) + (SELECT count(*) FROM announcements)`).Scan(&n); err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
 	if n > 0 {

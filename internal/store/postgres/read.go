@@ -135,9 +135,15 @@ func (db *DB) SubjectByUSCC(ctx context.Context, uscc string) (*credit.Subject, 
 	return &s, rows.Err()
 }
 
+// publicOn selects the records shown publicly on the day in the parameter
+// day (such as "$2"): public items, active, within their publication window.
+func publicOn(day string) string {
+	return `r.public AND r.status = 'active'
+	AND r.published_from <= ` + day + ` AND (r.published_until IS NULL OR r.published_until >= ` + day + `)`
+}
+
 // publicWhere selects a subject's records shown publicly on a day ($2).
-const publicWhere = `r.subject_id = $1 AND r.public AND r.status = 'active'
-	AND r.published_from <= $2 AND (r.published_until IS NULL OR r.published_until >= $2)`
+var publicWhere = `r.subject_id = $1 AND ` + publicOn("$2")
 
 // PublicCounts returns, by item, how many of the subject's records are
 // public on day.

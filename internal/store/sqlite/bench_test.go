@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/xinyong/xinyong/internal/demo"
 	"github.com/xinyong/xinyong/internal/intake"
 	"github.com/xinyong/xinyong/internal/pii"
+	"github.com/xinyong/xinyong/internal/store/sqlite"
 	"github.com/xinyong/xinyong/internal/workday"
 )
 
@@ -132,5 +134,40 @@ func BenchmarkSearch(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkStats computes the portal's statistics, which count every
+// record, in a database of 20,000 organisations and 40,000 penalties; or,
+// when XINYONG_BENCH_DB names a database file (such as the xinyong.db of
+// `xinyong demo --subjects 10000 --records 100000`), in that database on
+// today.
+func BenchmarkStats(b *testing.B) {
+	ctx := context.Background()
+	var db credit.Store
+	var day time.Time
+	if path := os.Getenv("XINYONG_BENCH_DB"); path != "" {
+		d, err := sqlite.Open(ctx, path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer d.Close()
+		if err := d.CheckSchema(ctx); err != nil {
+			b.Fatal(err)
+		}
+		db, day = d, time.Now().In(workday.CST)
+	} else {
+		e := newBenchEnv(b, 20000)
+		db, day = e.db, e.now
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s, err := db.Stats(ctx, day)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == 0 && s.ByMonth[11].Records == 0 {
+			b.Fatalf("no records counted this month: %+v", s.ByMonth)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/xinyong/xinyong/internal/audit"
@@ -31,6 +32,9 @@ type DB struct {
 	write *sql.DB // exactly one connection: SQLite has one writer
 	read  *sql.DB
 	path  string
+	// stmts holds the prepared statements of the hot public reads, by
+	// query text: preparing costs as much as running them.
+	stmts sync.Map
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
@@ -76,7 +80,28 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // Close closes both connection pools.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
 	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// readStmt returns query prepared on the reader pool, preparing it the
+// first time (database/sql prepares it again on each connection as needed).
+func (db *DB) readStmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 func migrations() ([]schema.Migration, error) { return schema.Load(migrationFS, "migrations") }

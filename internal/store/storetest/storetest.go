@@ -33,6 +33,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open) })
 	t.Run("Batches", func(t *testing.T) { testBatches(t, open) })
+	t.Run("Announcements", func(t *testing.T) { testAnnouncements(t, open) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
 }
 
 type fixture struct {
