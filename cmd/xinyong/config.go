@@ -18,7 +18,9 @@ import (
 	"github.com/xinyong/xinyong/internal/pii"
 	"github.com/xinyong/xinyong/internal/store/postgres"
 	"github.com/xinyong/xinyong/internal/store/sqlite"
+	"github.com/xinyong/xinyong/internal/web"
 	"github.com/xinyong/xinyong/internal/web/api"
+	"github.com/xinyong/xinyong/internal/web/portal"
 	"github.com/xinyong/xinyong/internal/workday"
 )
 
@@ -36,7 +38,9 @@ type Config struct {
 	MaxUploadBytes int64
 	// JobPoll is how often a server looks for due scheduled jobs.
 	JobPoll time.Duration
-	Demo    bool
+	// Portal holds the public portal's per-client rate limits.
+	Portal portal.Limits
+	Demo   bool
 
 	envErrors []string // environment values that did not parse
 }
@@ -44,7 +48,7 @@ type Config struct {
 // DefaultConfig returns the defaults, overridden by XINYONG_* variables.
 // Values that do not parse are kept for Validate to report.
 func DefaultConfig() Config {
-	c := Config{Data: "xinyong-data", Addr: "127.0.0.1:8080", Limits: api.DefaultLimits, MaxUploadBytes: 1 << 30, JobPoll: time.Minute,
+	c := Config{Data: "xinyong-data", Addr: "127.0.0.1:8080", Limits: api.DefaultLimits, MaxUploadBytes: 1 << 30, JobPoll: time.Minute, Portal: portal.DefaultLimits,
 		Batch: intake.BatchLimits{MaxRows: 5_000_000, ChunkRows: 2000, Read: intake.ReadLimits{MaxCellBytes: 64 << 10, MaxColumns: 512}}}
 	env := func(name string, dst *string) {
 		if v := os.Getenv(name); v != "" {
@@ -79,6 +83,15 @@ func DefaultConfig() Config {
 			set(n)
 		}
 	}
+	envRate := func(name string, dst *web.RateLimit) {
+		if v := os.Getenv(name); v != "" {
+			if err := setRate(dst, v); err != nil {
+				c.envErrors = append(c.envErrors, fmt.Sprintf("%s=%q: %v", name, v, err))
+			}
+		}
+	}
+	envRate("XINYONG_PAGE_RATE", &c.Portal.Pages)
+	envRate("XINYONG_SEARCH_RATE", &c.Portal.Search)
 	envInt("XINYONG_MAX_UPLOAD_MIB", 1, 64<<10, func(n int64) { c.MaxUploadBytes = n << 20 })
 	envInt("XINYONG_MAX_BATCH_ROWS", 1, 100_000_000, func(n int64) { c.Batch.MaxRows = int(n) })
 	envInt("XINYONG_MAX_CELL_KIB", 1, 16<<10, func(n int64) { c.Batch.Read.MaxCellBytes = int(n) << 10 })
@@ -93,6 +106,32 @@ func DefaultConfig() Config {
 	}
 	return c
 }
+
+// setRate sets a per-client limit from v, requests a second ("0" for no
+// limit); the burst keeps the default's proportion to the rate.
+func setRate(dst *web.RateLimit, v string) error {
+	r, err := strconv.ParseFloat(v, 64)
+	if err != nil || r < 0 || r > 1e6 {
+		return fmt.Errorf("must be requests a second per client, from 0 (no limit) to 1000000, such as 10")
+	}
+	ratio := float64(dst.Burst) / dst.Rate
+	if dst.Rate == 0 || dst.Burst == 0 {
+		ratio = 1
+	}
+	dst.Rate, dst.Burst = r, max(1, int(r*ratio))
+	return nil
+}
+
+// rateFlag is a flag.Value setting a per-client limit with setRate.
+type rateFlag struct{ l *web.RateLimit }
+
+func (f rateFlag) String() string {
+	if f.l == nil {
+		return ""
+	}
+	return strconv.FormatFloat(f.l.Rate, 'g', -1, 64)
+}
+func (f rateFlag) Set(v string) error { return setRate(f.l, v) }
 
 // dataFlags registers the flags every data command shares.
 func (c *Config) dataFlags(fs *flag.FlagSet) {

@@ -15,6 +15,7 @@ import (
 	"github.com/xinyong/xinyong/internal/schedule"
 	"github.com/xinyong/xinyong/internal/web"
 	"github.com/xinyong/xinyong/internal/web/api"
+	"github.com/xinyong/xinyong/internal/web/portal"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -24,6 +25,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	c.dataFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address HOST:PORT (port 0 picks a free port)")
 	fs.BoolVar(&c.Demo, "demo", false, "load demo data into an empty database and print a demo API key")
+	fs.Var(rateFlag{&c.Portal.Pages}, "page-rate", "portal pages a second per client, bursts of 6× (0: no limit; env XINYONG_PAGE_RATE)")
+	fs.Var(rateFlag{&c.Portal.Search}, "search-rate", "portal searches a second per client, bursts of 20× (0: no limit; env XINYONG_SEARCH_RATE)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -67,12 +70,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Uploads: api.Uploads{Dir: filepath.Join(c.Data, "uploads"), MaxBytes: c.MaxUploadBytes, Wake: wake}}
 	h.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "xinyong 省级社会信用信息服务平台 / provincial social credit information platform\n\n"+
-			"API:      /api/v1/catalog, /api/v1/subjects?q=, /api/v1/subjects/{uscc}\n"+
-			"OpenAPI:  /api/openapi.json\n")
-	})
+	site := &portal.Handler{Store: app.Store, Catalog: app.Catalog, Log: app.Log, Limits: c.Portal}
+	if err := site.Register(mux); err != nil {
+		return err
+	}
+	go site.WarmStats(workCtx)
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

@@ -130,6 +130,10 @@ type Item struct {
 	Deadline    Deadline    `yaml:"deadline" json:"deadline"`
 	Disclosure  Disclosure  `yaml:"disclosure" json:"disclosure"`
 	Fields      []*Field    `yaml:"fields" json:"fields"`
+	// Summary lists the public fields, in order, that a listing of the
+	// item's records shows (the portal's subject page); the record's own
+	// page shows every public field.
+	Summary []string `yaml:"summary" json:"summary,omitempty"`
 
 	// File and Line locate the item's source, for messages.
 	File string `yaml:"-" json:"-"`

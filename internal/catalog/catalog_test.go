@@ -74,6 +74,8 @@ func TestLoadProblems(t *testing.T) {
 		{"ErrPeriodOrder", "admin_penalty.yaml", strings.Replace(src, "general: {min_months: 3, max_months: 12}", "general: {min_months: 13, max_months: 12}", 1), "min_months", lineOf(src, "general: {min_months")},
 		{"ErrMissingSeverityPeriod", "admin_penalty.yaml", strings.Replace(src, "    minor: {min_months: 0, max_months: 3}\n", "", 1), "periods.minor is missing", 0},
 		{"ErrEnumOutsideField", "admin_penalty.yaml", strings.Replace(src, "minor_only: [警告,", "minor_only: [提醒,", 1), "提醒", 0},
+		{"ErrSummaryNotPublic", "admin_penalty.yaml", strings.Replace(src, "summary: [cf_wsh,", "summary: [zjhm,", 1), "summary field \"zjhm\" is not public", lineOf(src, "summary: [cf_wsh,")},
+		{"ErrSummaryUnknown", "admin_penalty.yaml", strings.Replace(src, "summary: [cf_wsh,", "summary: [cf_none,", 1), "cf_none", lineOf(src, "summary: [cf_wsh,")},
 		{"ErrIDNotPersonal", "admin_penalty.yaml", strings.Replace(src, "    personal: true\n    max_len: 64\n    sensitivity: public", "    max_len: 64\n    sensitivity: public", 1), "personal", 0},
 	}
 	for _, tt := range tests {

@@ -405,6 +405,11 @@ func checkItem(it *Item, l lines) []Problem {
 	}
 	refField("disclosure.from", d.From, TypeDate)
 	refField("disclosure.end_field", d.EndField, TypeDate)
+	for i, code := range it.Summary {
+		if f := refField(fmt.Sprintf("summary.%d", i), code, ""); f != nil && f.Sensitivity != Public {
+			add(fmt.Sprintf("summary.%d", i), "summary field %q is not public: listings show public fields only / 摘要字段须为公开字段", code)
+		}
+	}
 	if it.HasChannel(ChannelPublic) {
 		if d.From == "" {
 			add("disclosure.from", "a public item needs disclosure.from, the date its period counts from / 公开条目须指定公示起算日期字段")

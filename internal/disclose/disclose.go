@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/workday"
 )
 
@@ -192,4 +193,20 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// OnPortal reports whether the item is disclosed on the portal for
+// organisations (natural persons have no public page).
+func OnPortal(it *catalog.Item) bool {
+	return it.HasChannel(catalog.ChannelPublic) && (it.AllowsSubjectType(catalog.SubjectOrg) || it.AllowsSubjectType(catalog.SubjectIndividualBusiness))
+}
+
+// RecordShown reports whether the record, as stored now, may be on the
+// portal on day: an active record whose current version's window
+// includes day. (Whether its subject has a public page is the caller's
+// check: natural persons have none.) Checked at read time, so that nothing is shown a
+// day past its end whatever the scheduled work has done.
+func RecordShown(rec *credit.Record, day time.Time) bool {
+	cur := rec.Current
+	return rec.Status == credit.RecordActive && Window{Public: cur.Public, From: cur.PublishedFrom, Until: cur.PublishedUntil}.Shown(day)
 }

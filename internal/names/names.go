@@ -98,3 +98,68 @@ func Matches(name, q string) bool {
 	}
 	return false
 }
+
+// Clean is a query as typed made ready for Parse: full-width letters,
+// digits and the ideographic space (from a Chinese input method) become
+// ASCII, and outer blanks go.
+func Clean(q string) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u3000':
+			return ' '
+		case r >= '０' && r <= '９', r >= 'Ａ' && r <= 'Ｚ', r >= 'ａ' && r <= 'ｚ':
+			return r - 0xfee0
+		}
+		return r
+	}, q))
+}
+
+// Span is a half-open range of byte offsets in a name.
+type Span struct{ Start, End int }
+
+// Spans returns where q, as Parse reads it, matches name: every
+// non-overlapping occurrence of a fragment ignoring case, or the first
+// run of a short query's letters (with what lies between them). It
+// returns nil when q does not match or is a code prefix.
+func Spans(name, q string) []Span {
+	kind, s := Parse(q)
+	var want []rune
+	switch kind {
+	case Fragment, Short:
+		want = []rune(strings.ToLower(s))
+	default:
+		return nil
+	}
+	type pos struct {
+		r     rune
+		start int
+		end   int
+	}
+	var rs []pos
+	for i, r := range name {
+		if kind == Short && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			continue
+		}
+		rs = append(rs, pos{unicode.ToLower(r), i, i + utf8.RuneLen(r)})
+	}
+	var out []Span
+	for i := 0; i+len(want) <= len(rs); {
+		match := true
+		for j, w := range want {
+			if rs[i+j].r != w {
+				match = false
+				break
+			}
+		}
+		if !match {
+			i++
+			continue
+		}
+		out = append(out, Span{rs[i].start, rs[i+len(want)-1].end})
+		if kind == Short {
+			break
+		}
+		i += len(want)
+	}
+	return out
+}

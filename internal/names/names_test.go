@@ -2,6 +2,7 @@ package names
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -45,5 +46,44 @@ func TestGramsAgreeWithMatches(t *testing.T) {
 	}
 	if !Matches(name, "华达·化") || Matches(name, "华达化") {
 		t.Error("a fragment of 3+ characters is matched as typed")
+	}
+}
+
+func TestSpans(t *testing.T) {
+	mark := func(name string, spans []Span) string {
+		var b strings.Builder
+		last := 0
+		for _, s := range spans {
+			b.WriteString(name[last:s.Start] + "[" + name[s.Start:s.End] + "]")
+			last = s.End
+		}
+		return b.String() + name[last:]
+	}
+	for _, tc := range []struct{ name, q, want string }{
+		{"武汉光谷科技有限公司", "光谷科技", "武汉[光谷科技]有限公司"},
+		{"武汉光谷科技有限公司", "科", "武汉光谷[科]技有限公司"},
+		{"武汉（光谷）科技", "谷科", "武汉（光[谷）科]技"},
+		{"ABC abc Trading", "abc", "[ABC] [abc] Trading"},
+		{"Ａ公司", "a", "Ａ公司"}, // full-width is not folded in names; the query is cleaned, not the name
+		{"宜昌市三峡水电有限公司", "水电有限", "宜昌市三峡[水电有限]公司"},
+		{"宜昌市三峡水电有限公司", "黄石", "宜昌市三峡水电有限公司"},
+		{"宜昌市三峡水电有限公司", "91420", "宜昌市三峡水电有限公司"},
+		{"宜昌市三峡水电有限公司", "", "宜昌市三峡水电有限公司"},
+	} {
+		if got := mark(tc.name, Spans(tc.name, tc.q)); got != tc.want {
+			t.Errorf("Spans(%q, %q) marks %q, want %q", tc.name, tc.q, got, tc.want)
+		}
+	}
+}
+
+func TestClean(t *testing.T) {
+	for in, want := range map[string]string{
+		"　９１４２０１　": "914201",
+		" 光谷 ":     "光谷",
+		"ａｂｃＡＢＣ":   "abcABC",
+	} {
+		if got := Clean(in); got != want {
+			t.Errorf("Clean(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -3,10 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/credit"
@@ -20,7 +17,6 @@ import (
 const (
 	defaultPerPage = 20
 	maxPerPage     = 50
-	maxQueryRunes  = 100
 	maxResults     = 5000 // deepest result a search pages to
 )
 
@@ -45,27 +41,17 @@ type subjectID struct {
 // GET /api/v1/subjects?q=&page=&per_page=. Natural persons are never found.
 func (h *Handler) searchSubjects(w http.ResponseWriter, r *http.Request) {
 	qs := r.URL.Query()
-	q := strings.TrimSpace(qs.Get("q"))
-	if !utf8.ValidString(q) {
-		web.Error(w, r, credit.Errorf(credit.EINVALID, "查询词不是有效的 UTF-8 文本", "the query is not valid UTF-8 text"))
-		return
-	}
-	q = strings.TrimSpace(strings.Map(fullWidthToASCII, q))
-	if q == "" {
-		web.Error(w, r, credit.Errorf(credit.EINVALID, "请提供查询词 q：名称中的任意字词或统一社会信用代码前缀",
-			"give a query q: any part of a name, or the beginning of a unified social credit code"))
-		return
-	}
-	if n := utf8.RuneCountInString(q); n > maxQueryRunes {
-		web.Error(w, r, credit.Errorf(credit.EINVALID, "查询词最多 %d 个字符", "the query may have at most %d characters", maxQueryRunes))
-		return
-	}
-	page, err := intParam(qs.Get("page"), "page", 1)
+	q, err := web.SearchQuery(qs.Get("q"))
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	perPage, err := intParam(qs.Get("per_page"), "per_page", defaultPerPage)
+	page, err := web.IntParam(qs.Get("page"), "page", 1)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	perPage, err := web.IntParam(qs.Get("per_page"), "per_page", defaultPerPage)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -90,30 +76,6 @@ func (h *Handler) searchSubjects(w http.ResponseWriter, r *http.Request) {
 			Division: ident.DivisionName(hit.USCC[2:8])})
 	}
 	web.JSON(w, http.StatusOK, out)
-}
-
-// fullWidthToASCII maps full-width letters, digits and the ideographic
-// space to ASCII, so that a code typed with a Chinese input method matches.
-func fullWidthToASCII(r rune) rune {
-	switch {
-	case r == '\u3000':
-		return ' '
-	case r >= '０' && r <= '９', r >= 'Ａ' && r <= 'Ｚ', r >= 'ａ' && r <= 'ｚ':
-		return r - 0xfee0
-	}
-	return r
-}
-
-func intParam(v, name string, def int) (int, error) {
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 1_000_000 {
-		return 0, credit.Errorf(credit.EINVALID, "参数 %s 应为 1 到 1000000 之间的整数，实为“%s”",
-			"parameter %s must be a whole number from 1 to 1000000, got %q", name, v)
-	}
-	return n, nil
 }
 
 type subjectView struct {
@@ -186,20 +148,20 @@ func (h *Handler) getSubject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	qs := r.URL.Query()
-	perItem, err := intParam(qs.Get("per_item"), "per_item", defaultPerItem)
+	perItem, err := web.IntParam(qs.Get("per_item"), "per_item", defaultPerItem)
 	if err == nil && perItem > maxPerItem {
 		err = credit.Errorf(credit.EINVALID, "每个条目每页最多 %d 条（per_item=%d）", "per_item may be at most %d, got %d", maxPerItem, perItem)
 	}
 	page := 1
 	if err == nil {
-		page, err = intParam(qs.Get("page"), "page", 1)
+		page, err = web.IntParam(qs.Get("page"), "page", 1)
 	}
 	if err == nil && (page-1)*perItem >= maxResults {
 		err = credit.Errorf(credit.EINVALID, "只能翻阅每个条目的前 %d 条记录", "only the first %d records of an item can be paged through", maxResults)
 	}
 	onlyItem := qs.Get("item")
 	if err == nil && onlyItem != "" {
-		if it, ok := h.Catalog.Item(onlyItem); !ok || !publicForOrgs(it) {
+		if it, ok := h.Catalog.Item(onlyItem); !ok || !disclose.OnPortal(it) {
 			err = credit.Errorf(credit.EINVALID, "“%s”不是可公开的目录条目，可用条目见 /api/v1/catalog",
 				"%q is not a public catalogue item; see /api/v1/catalog", onlyItem)
 		}
@@ -237,7 +199,7 @@ func (h *Handler) getSubject(w http.ResponseWriter, r *http.Request) {
 		v.FormerNames = append(v.FormerNames, fn)
 	}
 	for _, it := range h.Catalog.Items() {
-		if !publicForOrgs(it) || onlyItem != "" && it.Code != onlyItem {
+		if !disclose.OnPortal(it) || onlyItem != "" && it.Code != onlyItem {
 			continue
 		}
 		ir := itemRecords{Item: it.Code, NameZH: it.NameZH, NameEN: it.NameEN, Category: it.Category, Nature: it.Nature,
@@ -257,21 +219,14 @@ func (h *Handler) getSubject(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, v)
 }
 
-// publicForOrgs reports whether the item is disclosed on the portal for
-// organisations.
-func publicForOrgs(it *catalog.Item) bool {
-	return it.HasChannel(catalog.ChannelPublic) && (it.AllowsSubjectType(catalog.SubjectOrg) || it.AllowsSubjectType(catalog.SubjectIndividualBusiness))
-}
-
 // publicView returns the record as the public sees it: public fields only,
 // and nothing at all if its window does not include today (checked again
 // at read time, so nothing is shown a day past its end).
 func publicView(it *catalog.Item, rec *credit.Record, today time.Time) []publicRecord {
-	cur := rec.Current
-	win := disclose.Window{Public: cur.Public, From: cur.PublishedFrom, Until: cur.PublishedUntil}
-	if !win.Shown(today) {
+	if !disclose.RecordShown(rec, today) {
 		return nil
 	}
+	cur := rec.Current
 	fields := map[string]string{}
 	for _, fv := range disclose.PublicFields(it, cur.Fields) {
 		fields[fv.Field.Code] = fv.Value
