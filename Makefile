@@ -25,10 +25,12 @@ vet:
 
 # The PostgreSQL suites run against a throwaway server that
 # scripts/with-postgres installs (Debian's postgresql) and starts when
-# XINYONG_TEST_PG is not set; `go test ./...` alone skips them and says why.
-# The API suite runs twice: on SQLite, then on PostgreSQL.
+# XINYONG_TEST_PG is not set; the portal's browser test runs headless
+# Chromium, which scripts/with-chromium installs (Debian's chromium) when
+# missing. `go test ./...` alone skips what it lacks and says why.
+# The API and portal suites run twice: on SQLite, then on PostgreSQL.
 test-go:
-	scripts/with-postgres sh -c '$(GO) test -count=1 $(PKGS) && XINYONG_TEST_BACKEND=postgres $(GO) test -count=1 ./internal/web/api/'
+	scripts/with-chromium scripts/with-postgres sh -c '$(GO) test -count=1 $(PKGS) && XINYONG_TEST_BACKEND=postgres $(GO) test -count=1 ./internal/web/api/ ./internal/web/portal/'
 
 
 bench-smoke:

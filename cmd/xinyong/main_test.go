@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -71,7 +72,8 @@ func startServer(t *testing.T, args ...string) (*exec.Cmd, string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = io.Discard
+	logs := &logTail{}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -84,6 +86,9 @@ func startServer(t *testing.T, args ...string) (*exec.Cmd, string, string) {
 		case <-time.After(10 * time.Second):
 			cmd.Process.Kill()
 			t.Error("server did not stop on interrupt within 10s")
+		}
+		if t.Failed() {
+			t.Logf("the server's log, last lines:\n%s", logs)
 		}
 	})
 	re := regexp.MustCompile(`listening on (http://\S+)`)
@@ -111,6 +116,29 @@ func startServer(t *testing.T, args ...string) (*exec.Cmd, string, string) {
 		t.Fatal("server did not start within 60s")
 	}
 	return nil, "", ""
+}
+
+// logTail keeps the end of what is written to it, 32 to 64 KiB: a server's
+// log, shown when a test fails.
+type logTail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (l *logTail) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	if len(l.buf) > 64<<10 {
+		l.buf = l.buf[len(l.buf)-32<<10:]
+	}
+	return len(p), nil
+}
+
+func (l *logTail) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.buf)
 }
 
 func request(t *testing.T, method, url, key string, body any) (int, map[string]any) {
