@@ -34,7 +34,7 @@ test-go:
 
 
 bench-smoke:
-	$(GO) test -run '^$$' -bench 'ImportCSV|Prepare|Submit$$' -benchtime 1x ./internal/intake ./internal/store/sqlite
+	$(GO) test -run '^$$' -bench 'ImportCSV|Prepare|Submit$$|SubjectPage' -benchtime 1x ./internal/intake ./internal/store/sqlite ./internal/web/portal
 
 # Short fuzz runs, bounded by executions rather than time: a time limit
 # that ends while the fuzzer minimises a new input fails the run with
@@ -53,11 +53,15 @@ fuzz:
 
 # Benchmarks behind the figures quoted in the README: the intake bench
 # (1,000,000 CSV rows end to end against a bare insert of the same rows, a
-# 1 GiB GBK file for memory, 100,000 XLSX rows), the PostgreSQL bench on a
-# throwaway server (intake against a raw COPY; subject lookups and name
-# searches over 10,000,000 records), then the Go benchmarks.
+# 1 GiB GBK file for memory, 100,000 XLSX rows), the portal bench (the page
+# of an organisation with 200 records; subject pages under wrk, which is
+# installed from Debian when missing), the PostgreSQL bench on a throwaway
+# server (intake against a raw COPY; subject lookups and name searches over
+# 10,000,000 records), then the Go benchmarks.
 bench: build
 	./$(BIN) bench intake
+	@command -v wrk >/dev/null 2>&1 || $$( [ "$$(id -u)" -eq 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
+	./$(BIN) bench portal
 	scripts/with-postgres ./$(BIN) bench postgres
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
 

@@ -23,9 +23,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "postgres" {
 		return runBenchPostgres(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "portal" {
+		return runBenchPortal(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "intake" {
 		fmt.Fprintln(stderr, "usage: xinyong bench intake [--rows N] [--subjects N] [--xlsx-rows N] [--big-mib N] [--dir DIR]\n"+
-			"       xinyong bench postgres [--server URL] [--rows N] [--subjects N] [--dir DIR]")
+			"       xinyong bench postgres [--server URL] [--rows N] [--subjects N] [--dir DIR]\n"+
+			"       xinyong bench portal [--subjects N] [--records M] [--duration D] [--connections N] [--threads N] [--dir DIR]")
 		return errUsage
 	}
 	fs := flag.NewFlagSet("bench intake", flag.ContinueOnError)
