@@ -28,9 +28,9 @@ vet:
 # XINYONG_TEST_PG is not set; the portal's browser test runs headless
 # Chromium, which scripts/with-chromium installs (Debian's chromium) when
 # missing. `go test ./...` alone skips what it lacks and says why.
-# The API and portal suites run twice: on SQLite, then on PostgreSQL.
+# The API, portal and console suites run twice: on SQLite, then on PostgreSQL.
 test-go:
-	scripts/with-chromium scripts/with-postgres sh -c '$(GO) test -count=1 $(PKGS) && XINYONG_TEST_BACKEND=postgres $(GO) test -count=1 ./internal/web/api/ ./internal/web/portal/'
+	scripts/with-chromium scripts/with-postgres sh -c '$(GO) test -count=1 $(PKGS) && XINYONG_TEST_BACKEND=postgres $(GO) test -count=1 ./internal/web/api/ ./internal/web/portal/ ./internal/web/console/'
 
 
 bench-smoke:

@@ -217,6 +217,8 @@ func loadReads(ctx context.Context, dbURL string, records, perSubject int) ([]st
 		`SELECT setval(pg_get_serial_sequence('subjects', 'id'), (SELECT max(id) FROM subjects))`,
 		`SELECT setval(pg_get_serial_sequence('subject_names', 'id'), (SELECT max(id) FROM subject_names))`,
 		`SELECT setval(pg_get_serial_sequence('record_keys', 'id'), (SELECT max(id) FROM record_keys))`,
+		// Every organisation is known by the organisation code in its USCC.
+		`INSERT INTO subject_codes (code, subject_id) SELECT substr(uscc, 9, 9), id FROM subjects WHERE kind = 'org'`,
 		`VACUUM ANALYZE`,
 	} {
 		if _, err := c.Exec(ctx, q); err != nil {

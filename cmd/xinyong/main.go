@@ -25,6 +25,10 @@ Usage:
   xinyong announce --title-zh T --body-zh B [--title-en T] [--body-en B]
                                                              publish an announcement on the portal's home page
   xinyong announce --list                                    list announcements, newest first
+  xinyong user add --name NAME --role admin|handler|auditor [--display NAME]
+                                                             create a console account and print its one-time password
+  xinyong user list | passwd --name NAME | disable --name NAME | enable --name NAME
+                                                             list accounts; new one-time password; disable; enable
   xinyong catalog check DIR                                  check a catalogue directory; print every problem
   xinyong catalog export DIR                                 write the built-in catalogue to DIR to start from
   xinyong import --provider CODE --item ITEM [--mode partial|atomic] FILE
@@ -79,6 +83,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runProvider(ctx, rest, stdout, stderr)
 	case "announce":
 		return runAnnounce(ctx, rest, stdout, stderr)
+	case "user":
+		return runUser(ctx, rest, stdout, stderr)
 	case "catalog":
 		return runCatalog(ctx, rest, stdout, stderr)
 	case "import":

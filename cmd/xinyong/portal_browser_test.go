@@ -99,7 +99,7 @@ func TestPortalBrowser(t *testing.T) {
 	b.open("home", "section.hero form", 200, b.navigate("/"))
 	b.want("title", b.eval(`document.title`), "社会信用信息服务平台")
 	b.want("html lang", b.eval(`document.documentElement.lang`), "zh-CN")
-	b.want("search box label", b.eval(`document.querySelector('label[for="q"]').textContent.trim()`), "名称或统一社会信用代码")
+	b.want("search box label", b.eval(`document.querySelector('label[for="q"]').textContent.trim()`), "名称、统一社会信用代码或注册号")
 
 	// A search by three characters from the middle of the name.
 	core := []rune(name)

@@ -11,10 +11,12 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/xinyong/xinyong/internal/casework"
 	"github.com/xinyong/xinyong/internal/intake"
 	"github.com/xinyong/xinyong/internal/schedule"
 	"github.com/xinyong/xinyong/internal/web"
 	"github.com/xinyong/xinyong/internal/web/api"
+	"github.com/xinyong/xinyong/internal/web/console"
 	"github.com/xinyong/xinyong/internal/web/portal"
 )
 
@@ -48,6 +50,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer stopWork()
 	go app.runner().Work(workCtx, wake, 5*time.Second, app.Log)
 
+	// The subjects' rights: objections, repair, records' lives.
+	cases := &casework.Service{Store: app.Store, Catalog: app.Catalog, Calendar: app.Calendar, Identity: casework.StaffVerify{}}
+
 	// Scheduled jobs: each runs on one node when due, however many run.
 	jobs := &schedule.Runner{Store: app.Store, Owner: intake.DefaultOwner(), Alive: intake.Alive, Log: app.Log, Jobs: []schedule.Job{{
 		Name: "audit.verify", Every: 24 * time.Hour,
@@ -59,6 +64,30 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			return fmt.Sprintf("audit chain intact: %d entries", n), nil
 		},
+	}, {
+		Name: "objections.escalate", Every: time.Hour,
+		Run: func(ctx context.Context) (string, error) {
+			n, err := cases.Escalate(ctx)
+			if n > 0 {
+				app.Log.Warn("objections overdue: escalated", "cases", n)
+			}
+			return fmt.Sprintf("%d overdue objection(s) escalated", n), err
+		},
+	}, {
+		Name: "records.archive", Every: 24 * time.Hour,
+		Run: func(ctx context.Context) (string, error) {
+			n, err := cases.Archive(ctx)
+			return fmt.Sprintf("%d record(s) archived", n), err
+		},
+	}, {
+		Name: "staff.sessions", Every: time.Hour,
+		Run: func(ctx context.Context) (string, error) {
+			n, err := app.Store.DeleteExpiredSessions(ctx, time.Now())
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("deleted %d expired console sessions", n), nil
+		},
 	}}}
 	if err := jobs.Register(ctx); err != nil {
 		return err
@@ -66,15 +95,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	go jobs.Work(workCtx, c.JobPoll)
 
 	mux := http.NewServeMux()
-	h := &api.Handler{Store: app.Store, Catalog: app.Catalog, Preparer: app.Preparer, Keys: app.Keys, Limits: c.Limits, Log: app.Log,
+	h := &api.Handler{Store: app.Store, Catalog: app.Catalog, Preparer: app.Preparer, Keys: app.Keys, Limits: c.Limits, Log: app.Log, Cases: cases,
 		Uploads: api.Uploads{Dir: filepath.Join(c.Data, "uploads"), MaxBytes: c.MaxUploadBytes, Wake: wake}}
 	h.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	site := &portal.Handler{Store: app.Store, Catalog: app.Catalog, Log: app.Log, Limits: c.Portal}
+	site := &portal.Handler{Store: app.Store, Catalog: app.Catalog, Log: app.Log, Limits: c.Portal, Cases: cases}
 	if err := site.Register(mux); err != nil {
 		return err
 	}
 	go site.WarmStats(workCtx)
+	staff := &console.Handler{Store: app.Store, Cases: cases, Log: app.Log, LoginLimit: console.DefaultLoginLimit}
+	if err := staff.Register(mux); err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

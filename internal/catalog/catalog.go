@@ -152,6 +152,11 @@ type SubjectRule struct {
 	Types map[string]string `yaml:"types" json:"types"`
 	// Fixed is the subject type when the item has no TypeField.
 	Fixed string `yaml:"fixed" json:"fixed,omitempty"`
+	// CodeFields are the fields holding other registration numbers of an
+	// organisation (工商注册号, 组织机构代码, 税务登记号 and the like, from
+	// before the unified code): the public search finds the organisation by
+	// each. They are never read for natural persons.
+	CodeFields []string `yaml:"code_fields" json:"code_fields,omitempty"`
 }
 
 // Deadline is the collection time limit: WorkingDays working days after the

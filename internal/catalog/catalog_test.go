@@ -39,6 +39,11 @@ func TestDefault(t *testing.T) {
 			t.Errorf("admin_licensing lacks field %s", code)
 		}
 	}
+	for _, it := range []*catalog.Item{pen, lic} {
+		if got := strings.Join(it.Subject.CodeFields, " "); got != "xdr_gszc xdr_zzjg xdr_swdj xdr_sydw xdr_shzz" {
+			t.Errorf("%s: code_fields %q, want the five older registration numbers", it.Code, got)
+		}
+	}
 	if f, ok := pen.Field("处罚决定日期"); !ok || f.Code != "cf_jdrq" {
 		t.Errorf("Chinese label lookup: got %v, %v", f, ok)
 	}
@@ -76,6 +81,9 @@ func TestLoadProblems(t *testing.T) {
 		{"ErrEnumOutsideField", "admin_penalty.yaml", strings.Replace(src, "minor_only: [警告,", "minor_only: [提醒,", 1), "提醒", 0},
 		{"ErrSummaryNotPublic", "admin_penalty.yaml", strings.Replace(src, "summary: [cf_wsh,", "summary: [zjhm,", 1), "summary field \"zjhm\" is not public", lineOf(src, "summary: [cf_wsh,")},
 		{"ErrSummaryUnknown", "admin_penalty.yaml", strings.Replace(src, "summary: [cf_wsh,", "summary: [cf_none,", 1), "cf_none", lineOf(src, "summary: [cf_wsh,")},
+		{"ErrCodeFieldUnknown", "admin_penalty.yaml", strings.Replace(src, "code_fields: [xdr_gszc,", "code_fields: [xdr_nope,", 1), "xdr_nope", lineOf(src, "code_fields: [")},
+		{"ErrCodeFieldNotPublic", "admin_penalty.yaml", strings.Replace(src, "code_fields: [xdr_gszc,", "code_fields: [cf_qjyz,", 1), "code field \"cf_qjyz\" is not public", lineOf(src, "code_fields: [")},
+		{"ErrCodeFieldPersonal", "admin_penalty.yaml", strings.Replace(src, "code_fields: [xdr_gszc,", "code_fields: [fddbr_zjhm,", 1), "code field \"fddbr_zjhm\" holds personal data", lineOf(src, "code_fields: [")},
 		{"ErrIDNotPersonal", "admin_penalty.yaml", strings.Replace(src, "    personal: true\n    max_len: 64\n    sensitivity: public", "    max_len: 64\n    sensitivity: public", 1), "personal", 0},
 	}
 	for _, tt := range tests {

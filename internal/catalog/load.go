@@ -361,6 +361,17 @@ func checkItem(it *Item, l lines) []Problem {
 	refField("subject.uscc_field", s.USCCField, TypeUSCC)
 	refField("subject.id_type_field", s.IDTypeField, "")
 	refField("subject.id_field", s.IDField, TypeIDNumber)
+	for i, code := range s.CodeFields {
+		key := fmt.Sprintf("subject.code_fields.%d", i)
+		f := refField(key, code, "")
+		switch {
+		case f == nil:
+		case f.Personal || f.Type == TypeIDNumber:
+			add(key, "code field %q holds personal data: subjects are never searchable by it / 登记号码字段不能是个人信息字段", code)
+		case f.Sensitivity != Public:
+			add(key, "code field %q is not public: the public search finds subjects by it / 登记号码字段须为公开字段", code)
+		}
+	}
 	if s.TypeField == "" && s.Fixed == "" {
 		add("subject", "subject needs type_field (with types) or fixed / 须指定主体类型字段或固定类型")
 	}

@@ -74,6 +74,13 @@ type SubjectRef struct {
 	// a subject that has a registered name. Other records' names are kept
 	// as aliases, searchable but not shown as the name.
 	Authoritative bool
+	// Codes are the other registration numbers of an organisation the
+	// record states (工商注册号, 组织机构代码, 税务登记号, ...), normalised
+	// (ident.NormalizeRegistration: no spaces or hyphens, upper case),
+	// distinct, without the USCC and the organisation code it embeds
+	// (stored for every organisation anyway). The subject is found by each,
+	// exactly. Always empty for natural persons.
+	Codes []string
 }
 
 // Provider is a department registered to submit records.
@@ -153,7 +160,10 @@ type Record struct {
 	SubjectUSCC  string
 	SubjectName  string
 	Status       string
-	Current      RecordVersion
+	// UnderObjection is true while an accepted objection about the record
+	// is open: it is shown marked wherever it shows.
+	UnderObjection bool
+	Current        RecordVersion
 	// Versions holds the full history, oldest first, when asked for.
 	Versions         []RecordVersion
 	FirstSubmittedAt time.Time
@@ -180,7 +190,8 @@ type RecordVersion struct {
 
 // SubjectFilter selects subjects for a search.
 type SubjectFilter struct {
-	// Query is a name fragment or the prefix of a code.
+	// Query is a name fragment, the prefix of a code or a registration
+	// number, as package names reads it.
 	Query   string
 	Page    int // 1-based
 	PerPage int
@@ -191,7 +202,10 @@ type SubjectHit struct {
 	SubjectID   int64
 	USCC        string
 	Name        string
-	MatchedName string // the name that matched, current or former
+	MatchedName string // the name that matched, current or former; "" when a registration number did
+	// MatchedCode is the registration number that matched the query
+	// exactly (an older number or the organisation code), "" otherwise.
+	MatchedCode string
 	Type        string
 }
 
@@ -210,6 +224,8 @@ type Store interface {
 	BatchStore
 	JobStore
 	PortalStore
+	StaffStore
+	RightsStore
 
 	// CreateProvider registers p with the hash of its API key.
 	// Returns ECONFLICT if the code is taken.
@@ -240,7 +256,9 @@ type Store interface {
 	// PublicRecords returns up to limit of the subject's records of item
 	// that are public on day, newest decision first, after skipping offset.
 	PublicRecords(ctx context.Context, subjectID int64, item string, day time.Time, limit, offset int) ([]*Record, error)
-	// SearchSubjects finds organisations by name fragment or code prefix.
+	// SearchSubjects finds organisations by name fragment, code prefix or
+	// registration number: exact registration numbers first, then code
+	// prefixes. Natural persons are never found.
 	SearchSubjects(ctx context.Context, f SubjectFilter) (*SubjectPage, error)
 
 	// BindKeys records id, the fingerprint of the master key (pii.Keys.ID),

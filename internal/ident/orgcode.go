@@ -97,3 +97,21 @@ func CheckOrgCode(s string) error {
 // hyphens and dashes, converts full-width letters and digits to ASCII and
 // upper-cases letters, so "12345678-9" becomes "123456789".
 func NormalizeOrgCode(s string) string { return normalize(s, true) }
+
+// NormalizeRegistration prepares any registration number of an
+// organisation (工商注册号, 组织机构代码, 税务登记号, 事业单位证书号,
+// 社会组织登记证号, ...) for storage and exact lookup, the same way as
+// NormalizeOrgCode: spaces, hyphens and dashes removed, full-width letters
+// and digits made ASCII, letters upper-cased. "12345678-9" becomes
+// "123456789", "420100 000123456" becomes "420100000123456".
+func NormalizeRegistration(s string) string { return normalize(s, true) }
+
+// USCCOrgCode returns the organisation code a unified social credit code
+// embeds at positions 9–17, without hyphen, or "" when code is not 18
+// characters long. It does not check either code.
+func USCCOrgCode(code string) string {
+	if len(code) != 18 {
+		return ""
+	}
+	return code[8:17]
+}

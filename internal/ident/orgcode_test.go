@@ -92,3 +92,32 @@ func TestNormalizeOrgCode(t *testing.T) {
 		})
 	}
 }
+
+func TestNormalizeRegistration(t *testing.T) {
+	for _, c := range []struct{ name, in, want string }{
+		{"OKBusinessNumber", " 420100000123456 ", "420100000123456"},
+		{"OKGrouped", "420100 000 123456", "420100000123456"},
+		{"OKOrgCode", "ma4k1234-5", "MA4K12345"},
+		{"OKFullWidth", "４２０１００－０００１２３４５６", "420100000123456"},
+		{"OKOtherCharactersKept", "鄂民证字第001号", "鄂民证字第001号"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ident.NormalizeRegistration(c.in); got != c.want {
+				t.Errorf("NormalizeRegistration(%q) = %q, want %q", c.in, got, c.want)
+			}
+		})
+	}
+}
+
+func TestUSCCOrgCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"91110000600037341L": "600037341",
+		"9144030071526726XG": "71526726X",
+		"91110000600037341":  "",
+		"":                   "",
+	} {
+		if got := ident.USCCOrgCode(in); got != want {
+			t.Errorf("USCCOrgCode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -8,6 +8,7 @@
 package intake
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -59,6 +60,7 @@ func (p *Preparer) Prepare(it *catalog.Item, index int, raw map[string]any, now 
 	} else {
 		ref.Kind = credit.KindOrg
 		ref.USCC = vals[rule.USCCField]
+		ref.Codes = codes(rule.CodeFields, vals, ref.USCC)
 	}
 
 	// Deadline and publication window.
@@ -111,6 +113,26 @@ func (p *Preparer) Prepare(it *catalog.Item, index int, raw map[string]any, now 
 	}
 	d.BusinessKey = strings.Join(keys, "|")
 	return d, nil, c.Notes
+}
+
+// codes returns the registration numbers an organisation's record states
+// in fields, normalised and distinct, leaving out empty values, the USCC
+// and the organisation code it embeds. Nil when there are none, as for
+// most records.
+func codes(fields []string, vals map[string]string, uscc string) []string {
+	var out []string
+	for _, f := range fields {
+		v := vals[f]
+		if v == "" {
+			continue
+		}
+		c := ident.NormalizeRegistration(v)
+		if c == "" || c == uscc || c == ident.USCCOrgCode(uscc) || slices.Contains(out, c) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // subjectType maps the record's subject category to a catalogue subject type

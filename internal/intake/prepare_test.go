@@ -3,6 +3,7 @@ package intake_test
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,53 @@ func TestPrepare(t *testing.T) {
 			"xdr_mc", "李四", "zjlx", "身份证", "zjhm", "110105195001010039", "cf_wsh", "other"), now)
 		if !bytes.Equal(d.Subject.IDHash, d2.Subject.IDHash) {
 			t.Error("the same person hashes differently")
+		}
+	})
+	t.Run("OKCodes", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			kv   []string
+			want []string
+		}{
+			{"None", nil, nil},
+			{"Normalised", []string{"xdr_gszc", " 420100000123456 ", "xdr_zzjg", "ma4k1234-5", "xdr_swdj", "420100 MA4K12345"},
+				[]string{"420100000123456", "MA4K12345", "420100MA4K12345"}},
+			{"Distinct", []string{"xdr_gszc", "420100000123456", "xdr_sydw", "420100-000123456", "xdr_shzz", "ｓ１２３４５６７８９"},
+				[]string{"420100000123456", "S123456789"}},
+			// The USCC and the organisation code it embeds are the subject's
+			// already.
+			{"NotTheUSCC", []string{"xdr_gszc", "91110000600037341l", "xdr_zzjg", "60003734-1", "xdr_swdj", "110000600037341"},
+				[]string{"110000600037341"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				d, errs, _ := p.Prepare(pen, 0, catalogtest.Penalty(tc.kv...), now)
+				if len(errs) > 0 {
+					t.Fatal(errs)
+				}
+				if !slices.Equal(d.Subject.Codes, tc.want) {
+					t.Errorf("codes %q, want %q", d.Subject.Codes, tc.want)
+				}
+			})
+		}
+	})
+	t.Run("OKIndividualBusinessCodes", func(t *testing.T) {
+		d, errs, _ := p.Prepare(pen, 0, catalogtest.Penalty("xdr_lb", "个体工商户", "xdr_gszc", "420106600123456"), now)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if d.Subject.Kind != credit.KindOrg || !slices.Equal(d.Subject.Codes, []string{"420106600123456"}) {
+			t.Errorf("individual business: kind %q codes %q", d.Subject.Kind, d.Subject.Codes)
+		}
+	})
+	t.Run("OKPersonNeverHasCodes", func(t *testing.T) {
+		d, errs, _ := p.Prepare(pen, 0, catalogtest.Penalty("xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "fddbr_zjhm", "", "fddbr_zjlx", "",
+			"xdr_mc", "李四", "zjlx", "身份证", "zjhm", "110105195001010039",
+			"xdr_gszc", "420100000123456", "xdr_zzjg", "MA4K1234-5", "xdr_swdj", "110105195001010039"), now)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if d.Subject.Kind != credit.KindPerson || d.Subject.Codes != nil {
+			t.Errorf("person: kind %q codes %q, want none", d.Subject.Kind, d.Subject.Codes)
 		}
 	})
 	t.Run("OKContentHash", func(t *testing.T) {

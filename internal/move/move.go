@@ -54,6 +54,10 @@ type table struct {
 	name    string
 	columns []column
 	order   string
+	// targetOrder, when not empty, is order as PostgreSQL must read it:
+	// text in byte order, as SQLite compares it, whatever the database's
+	// collation.
+	targetOrder string
 	// source, when not empty, is the SQLite query (columns in order);
 	// extra returns values for more target columns computed from a row.
 	source string
@@ -96,10 +100,18 @@ var tables = []table{
 		source: `SELECT n.id, n.subject_id, n.name, n.first_seen, n.as_of, s.kind FROM subject_names n JOIN subjects s ON s.id = n.subject_id ORDER BY n.id`,
 		extra:  []string{"org", "grams"},
 		derive: func(row []any) []any { return []any{row[5] == "org", names.Grams(row[2].(string))} }},
+	{name: "subject_codes", columns: cols("code subject_id:i"), order: "code, subject_id", targetOrder: `code COLLATE "C", subject_id`},
 	{name: "record_keys", columns: cols("id:i provider_id:i item business_key subject_id:i"), order: "id",
 		source: `SELECT id, provider_id, item, business_key, subject_id FROM records ORDER BY id`},
-	{name: "records", columns: cols("id:i provider_id:i item business_key status first_submitted_at:ts " + versionCols), order: "id"},
+	{name: "records", columns: cols("id:i provider_id:i item business_key status objection:b first_submitted_at:ts " + versionCols), order: "id"},
 	{name: "record_history", columns: cols("record_id:i " + versionCols), order: "record_id, version"},
+	{name: "record_events", columns: cols("id:i record_id:i at:ts kind actor reason ref"), order: "id"},
+	{name: "objections", columns: cols(`id:i number record_id:i ground statement applicant token_hash:x state filed_at:ts accepted_at:ts
+		forwarded_at:ts decided_at:ts extended:i paused_since:ts paused:i outcome reasons escalated_at:ts version:i`), order: "id"},
+	{name: "repairs", columns: cols(`id:i number record_id:i applicant performed commitment token_hash:x state applied_at:ts extended:b
+		decided_at:ts reasons version:i`), order: "id"},
+	{name: "case_steps", columns: cols("case_kind case_id:i seq:i step at:ts actor reason days:i outcome"), order: "case_kind, case_id, seq"},
+	{name: "case_files", columns: cols("id:i case_kind case_id:i name type size:i sha256:x data:x"), order: "id"},
 	{name: "audit_log", columns: cols("seq:i at actor action object detail prev:x hash:x"), order: "seq"},
 	{name: "batches", columns: cols(`id:i provider_id:i item mode status file_name file_path file_hash:x file_size:i sheet format encoding header notes
 		rows_read:i created:i updated:i unchanged:i rejected:i checkpoint:i progress:f reason_zh reason_en owner lease_until:ts created_at:ts
@@ -107,11 +119,15 @@ var tables = []table{
 	{name: "batch_errors", columns: cols("batch_id:i row:i errors cells:x"), order: "batch_id, row"},
 	{name: "settings", columns: cols("name value:x"), order: "name"},
 	{name: "announcements", columns: cols("id:i title_zh title_en body_zh body_en published_at:ts author"), order: "id"},
+	{name: "staff", columns: cols(`id:i name display role password_hash must_change:b disabled:b failed_logins:i locked_until:ts last_login_at:ts
+		password_changed_at:ts created_at:ts`), order: "id"},
+	{name: "staff_sessions", columns: cols("token_hash:x staff_id:i csrf_secret:x created_at:ts seen_at:ts idle_until:ts absolute_until:ts"), order: "token_hash"},
 }
 
 // identities are the tables whose id the target generates: their counters
 // continue after the moved rows.
-var identities = []string{"providers", "subjects", "subject_names", "record_keys", "batches", "announcements"}
+var identities = []string{"providers", "subjects", "subject_names", "record_keys", "record_events", "objections", "repairs", "case_files",
+	"batches", "announcements", "staff"}
 
 // TableReport is what was moved of one table.
 type TableReport struct {
@@ -188,7 +204,7 @@ func Run(ctx context.Context, src *sql.Tx, dst *pgx.Conn, progress io.Writer, pa
 func targetEmpty(ctx context.Context, dst *pgx.Conn) error {
 	var n int64
 	if err := dst.QueryRow(ctx, `SELECT (SELECT count(*) FROM providers) + (SELECT count(*) FROM subjects) + (SELECT count(*) FROM audit_log)
-		+ (SELECT count(*) FROM batches) + (SELECT count(*) FROM announcements)`).Scan(&n); err != nil {
+		+ (SELECT count(*) FROM batches) + (SELECT count(*) FROM announcements) + (SELECT count(*) FROM staff)`).Scan(&n); err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
 	if n > 0 {
@@ -404,7 +420,11 @@ func checksumTarget(ctx context.Context, tx pgx.Tx, t table) (int64, string, err
 	for i, c := range t.columns {
 		names[i] = c.name
 	}
-	rows, err := tx.Query(ctx, `SELECT `+strings.Join(names, ", ")+` FROM `+t.name+` ORDER BY `+t.order)
+	order := t.order
+	if t.targetOrder != "" {
+		order = t.targetOrder
+	}
+	rows, err := tx.Query(ctx, `SELECT `+strings.Join(names, ", ")+` FROM `+t.name+` ORDER BY `+order)
 	if err != nil {
 		return 0, "", err
 	}

@@ -1,8 +1,9 @@
 // Package names is how organisations are found by name, the same on every
-// storage backend: what a query is (a code prefix, a fragment of 3+
-// characters, or of 1–2), and what it means for a name to match it.
+// storage backend: what a query is (a code prefix, a registration number, a
+// fragment of 3+ characters, or of 1–2), and what it means for a name to
+// match it.
 //
-// It imports only the standard library.
+// It imports the standard library and ident only.
 package names
 
 import (
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/xinyong/xinyong/internal/ident"
 )
 
 // Kind is what a search query asks for.
@@ -25,13 +28,31 @@ const (
 	// Short: 1 or 2 letters or digits in sequence in a name, ignoring
 	// everything else between them and case.
 	Short
+	// Registration: a registration number, looked up exactly among the
+	// numbers organisations are known by (older numbers their records
+	// state, and the organisation code in every USCC); then, as for
+	// CodePrefix, the unified social credit codes that start with it.
+	Registration
 )
 
-var codePrefixRE = regexp.MustCompile(`^[0-9A-Z]{2,18}$`)
+var (
+	codePrefixRE   = regexp.MustCompile(`^[0-9A-Z]{2,18}$`)
+	registrationRE = regexp.MustCompile(`^[0-9A-Z]{9,20}$`)
+)
 
 // Parse returns what q asks for and the text to look up: the upper-case
-// prefix, the fragment as typed (without control characters and outer
-// blanks), or the 1–2 letters and digits in lower case.
+// prefix, the registration number (upper case, without hyphen), the
+// fragment as typed (without control characters and outer blanks), or the
+// 1–2 letters and digits in lower case.
+//
+// A query (cleaned, as by Clean) is a registration number when it is
+// 9–20 ASCII letters and digits with at least one digit — a 15-digit
+// business registration number, a 9-character organisation code, a tax
+// number, a whole USCC —, or an organisation code written XXXXXXXX-X whose
+// check character is right (GB 11714). Every other query of 2–18 letters
+// and digits with a digit is a CodePrefix. A registration number of 9–18
+// characters is also a USCC prefix, which is why Registration searches
+// both: no query that was a code prefix loses a result.
 func Parse(q string) (Kind, string) {
 	q = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
@@ -41,6 +62,9 @@ func Parse(q string) (Kind, string) {
 	}, strings.TrimSpace(q))
 	if q == "" {
 		return None, ""
+	}
+	if code, ok := registration(q); ok {
+		return Registration, code
 	}
 	if upper := strings.ToUpper(q); codePrefixRE.MatchString(upper) && strings.ContainsAny(upper, "0123456789") {
 		return CodePrefix, upper
@@ -53,6 +77,32 @@ func Parse(q string) (Kind, string) {
 		return None, ""
 	}
 	return Short, s
+}
+
+// registration returns q as a registration number, normalised, when Parse
+// reads it as one.
+func registration(q string) (string, bool) {
+	upper := strings.ToUpper(q)
+	if registrationRE.MatchString(upper) && strings.ContainsAny(upper, "0123456789") {
+		return upper, true
+	}
+	if rs := []rune(upper); len(rs) == 10 && isDash(rs[8]) {
+		code := string(rs[:8]) + string(rs[9])
+		if ident.CheckOrgCode(code) == nil {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+// isDash reports whether r is a hyphen or dash people write in an
+// organisation code (XXXXXXXX-X), full-width ones included.
+func isDash(r rune) bool {
+	switch r {
+	case '-', '\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212', '\uFE63', '\uFF0D':
+		return true
+	}
+	return false
 }
 
 // Letters returns the letters and digits of s, one string each.
@@ -120,7 +170,8 @@ type Span struct{ Start, End int }
 // Spans returns where q, as Parse reads it, matches name: every
 // non-overlapping occurrence of a fragment ignoring case, or the first
 // run of a short query's letters (with what lies between them). It
-// returns nil when q does not match or is a code prefix.
+// returns nil when q does not match or is a code prefix or registration
+// number.
 func Spans(name, q string) []Span {
 	kind, s := Parse(q)
 	var want []rune

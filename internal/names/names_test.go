@@ -15,8 +15,21 @@ func TestParse(t *testing.T) {
 		{"", None, ""},
 		{" \t", None, ""},
 		{"91420100", CodePrefix, "91420100"},
-		{"91420100ma4k", CodePrefix, "91420100MA4K"},
-		{"ab", Short, "ab"}, // letters only: a short name query, not a code
+		{"91420100ma4k", Registration, "91420100MA4K"}, // 9+ characters: a number too, and still a prefix
+		{"9142010", CodePrefix, "9142010"},
+		{"91420100M", Registration, "91420100M"},
+		{"420100000123456", Registration, "420100000123456"},       // 工商注册号
+		{"ma4k12345", Registration, "MA4K12345"},                   // 组织机构代码
+		{"MA4K1234-5", Registration, "MA4K12345"},                  // written with its hyphen
+		{"ma4k1234－5", Registration, "MA4K12345"},                  // a full-width hyphen
+		{"MA4K1234-6", Fragment, "MA4K1234-6"},                     // a wrong check character: not a code
+		{"MA4K-12345", Fragment, "MA4K-12345"},                     // a hyphen elsewhere: not a code
+		{"91420100MA4K12345K", Registration, "91420100MA4K12345K"}, // a whole USCC
+		{"42010619900101123456", Registration, "42010619900101123456"},
+		{"420106199001011234567", Fragment, "420106199001011234567"}, // 21 characters: too long
+		{"ABCDEFGHIJKL", Fragment, "ABCDEFGHIJKL"},                   // letters only: a name
+		{"4201 0000 0123 456", Fragment, "4201 0000 0123 456"},       // spaces: read as typed
+		{"ab", Short, "ab"},                                          // letters only: a short name query, not a code
 		{"华", Short, "华"},
 		{"华 达", Fragment, "华 达"},
 		{"华达", Short, "华达"},
@@ -68,6 +81,8 @@ func TestSpans(t *testing.T) {
 		{"宜昌市三峡水电有限公司", "水电有限", "宜昌市三峡[水电有限]公司"},
 		{"宜昌市三峡水电有限公司", "黄石", "宜昌市三峡水电有限公司"},
 		{"宜昌市三峡水电有限公司", "91420", "宜昌市三峡水电有限公司"},
+		{"宜昌市三峡水电有限公司", "420100000123456", "宜昌市三峡水电有限公司"},
+		{"MA4K1234-5 Trading", "MA4K1234-5", "MA4K1234-5 Trading"}, // a registration number never marks a name
 		{"宜昌市三峡水电有限公司", "", "宜昌市三峡水电有限公司"},
 	} {
 		if got := mark(tc.name, Spans(tc.name, tc.q)); got != tc.want {

@@ -1,8 +1,9 @@
 // Package web holds what every door of the platform's HTTP server shares:
 // RFC 9457 problem responses mapped from the domain's error codes, JSON
-// writing, request ids, access logging and panic recovery. Each audience
-// has its own subpackage (web/api, later web/portal and web/console) whose
-// handlers call the domain and the store, never SQL.
+// writing, request ids, access logging and panic recovery, and for the
+// doors that serve pages their templates per language and page headers
+// (pages.go). Each audience has its own subpackage (web/api, web/portal,
+// web/console) whose handlers call the domain and the store, never SQL.
 package web
 
 import (

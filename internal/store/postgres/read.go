@@ -24,13 +24,13 @@ func (db *DB) Record(ctx context.Context, id int64) (*credit.Record, error) {
 	}
 	defer tx.Rollback(ctx)
 	cur, err := scanVersion(tx.QueryRow(ctx, `SELECT r.id, p.code, p.name, r.item, r.business_key, r.subject_id, s.uscc, s.name, r.status,
-		r.first_submitted_at, `+versionColumns+`
+		r.objection, r.first_submitted_at, `+versionColumns+`
 		FROM record_keys k
 		JOIN records r ON r.subject_id = k.subject_id AND r.id = k.id
 		JOIN providers p ON p.id = r.provider_id
 		JOIN subjects s ON s.id = r.subject_id
 		WHERE k.id = $1`, id),
-		&r.ID, &r.ProviderCode, &r.ProviderName, &r.Item, &r.BusinessKey, &r.SubjectID, &uscc, &r.SubjectName, &r.Status, &r.FirstSubmittedAt)
+		&r.ID, &r.ProviderCode, &r.ProviderName, &r.Item, &r.BusinessKey, &r.SubjectID, &uscc, &r.SubjectName, &r.Status, &r.UnderObjection, &r.FirstSubmittedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, credit.Errorf(credit.ENOTFOUND, "记录 %d 不存在", "record %d does not exist", id)
 	}
@@ -169,7 +169,7 @@ func (db *DB) PublicCounts(ctx context.Context, subjectID int64, day time.Time) 
 // PublicRecords returns a page of the subject's records of item shown
 // publicly on day, newest first. The sealed personal values are not read.
 func (db *DB) PublicRecords(ctx context.Context, subjectID int64, item string, day time.Time, limit, offset int) ([]*credit.Record, error) {
-	rows, err := db.pool.Query(ctx, `SELECT r.id, p.code, p.name, r.item, r.business_key, r.status, r.first_submitted_at,
+	rows, err := db.pool.Query(ctx, `SELECT r.id, p.code, p.name, r.item, r.business_key, r.status, r.objection, r.first_submitted_at,
 		r.version, r.catalog_version, r.fields, NULL::bytea, r.decision_date, r.submission_deadline, r.deadline_estimated, r.on_time,
 		r.severity, r.public, r.published_from, r.published_until, r.submitted_at, r.request_id
 		FROM records r
@@ -183,7 +183,7 @@ func (db *DB) PublicRecords(ctx context.Context, subjectID int64, item string, d
 	var out []*credit.Record
 	for rows.Next() {
 		r := credit.Record{SubjectID: subjectID}
-		v, err := scanVersion(rows, &r.ID, &r.ProviderCode, &r.ProviderName, &r.Item, &r.BusinessKey, &r.Status, &r.FirstSubmittedAt)
+		v, err := scanVersion(rows, &r.ID, &r.ProviderCode, &r.ProviderName, &r.Item, &r.BusinessKey, &r.Status, &r.UnderObjection, &r.FirstSubmittedAt)
 		if err != nil {
 			return nil, err
 		}

@@ -25,8 +25,10 @@ const (
 	denseShare    = 20
 )
 
-// SearchSubjects finds organisations by name fragment or code prefix, as
-// package names reads the query, matched against current and former
+// SearchSubjects finds organisations by name fragment, code prefix or
+// registration number, as package names reads the query. A registration
+// number finds the organisations known by it exactly first, then those
+// whose code starts with it. Names are matched against current and former
 // names: fragments of 3+ characters through the trigram index, 1–2
 // characters through the grams index. Organisations with a name equal to
 // the query come first, then the others in the order they were first
@@ -49,7 +51,9 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 	var arg any
 	switch kind {
 	case names.CodePrefix:
-		return db.searchCode(ctx, q, f.PerPage, offset)
+		return searchCode(ctx, db.pool, q, nil, f.PerPage, offset)
+	case names.Registration:
+		return db.searchRegistration(ctx, q, f.PerPage, offset)
 	case names.Fragment:
 		where, arg = `lower(name) LIKE $1`, "%"+likeEscape(strings.ToLower(q))+"%"
 	default:
@@ -219,21 +223,91 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-func (db *DB) searchCode(ctx context.Context, prefix string, limit, offset int) (*credit.SubjectPage, error) {
+// querier is the pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// searchRegistration finds the organisations known by the registration
+// number code (exactly, in the order they were first seen), then, as
+// searchCode, those whose code starts with it, each once, in one snapshot.
+func (db *DB) searchRegistration(ctx context.Context, code string, limit, offset int) (*credit.SubjectPage, error) {
+	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(ctx)
+	exact, err := collectIDs(ctx, tx, `SELECT c.subject_id FROM subject_codes c JOIN subjects s ON s.id = c.subject_id
+		WHERE c.code = $1 AND s.kind = 'org' ORDER BY c.subject_id LIMIT $2`, code, searchCap)
+	if err != nil {
+		return nil, fmt.Errorf("search registration numbers: %w", err)
+	}
+	var pageIDs []int64
+	if offset < len(exact) {
+		pageIDs = exact[offset:min(len(exact), offset+limit)]
+	}
+	page, err := searchCode(ctx, tx, code, exact, limit-len(pageIDs), max(0, offset-len(exact)))
+	if err != nil {
+		return nil, err
+	}
+	if page.Total += len(exact); page.Total > searchCap {
+		page.Total, page.TotalCapped = searchCap, true
+	}
+	if len(pageIDs) == 0 {
+		return page, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id, uscc, name, type FROM subjects WHERE id = ANY($1)`, pageIDs)
+	if err != nil {
+		return nil, fmt.Errorf("page subjects: %w", err)
+	}
+	byID := make(map[int64]credit.SubjectHit, len(pageIDs))
+	for rows.Next() {
+		h := credit.SubjectHit{MatchedCode: code}
+		if err := rows.Scan(&h.SubjectID, &h.USCC, &h.Name, &h.Type); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		byID[h.SubjectID] = h
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("page subjects: %w", err)
+	}
+	hits := make([]credit.SubjectHit, 0, len(pageIDs)+len(page.Hits))
+	for _, id := range pageIDs {
+		if h, ok := byID[id]; ok {
+			hits = append(hits, h)
+		}
+	}
+	page.Hits = append(hits, page.Hits...)
+	return page, nil
+}
+
+// searchCode finds up to limit organisations whose code starts with
+// prefix, in code order after skipping offset, leaving out those in
+// exclude (found otherwise), with their number.
+func searchCode(ctx context.Context, q querier, prefix string, exclude []int64, limit, offset int) (*credit.SubjectPage, error) {
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
 	hi := prefix + "~" // '~' sorts after every character of a code in byte order
+	if exclude == nil {
+		exclude = []int64{}
+	}
 	// A range in byte order (COLLATE "C", whatever the database's
 	// collation, under which '~' may sort before digits) over the index
 	// subjects_uscc_c answers both queries in order.
-	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM subjects WHERE uscc COLLATE "C" >= $1 AND uscc COLLATE "C" < $2 LIMIT $3) m`,
-		prefix, hi, searchCap+1).Scan(&page.Total); err != nil {
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM subjects WHERE uscc COLLATE "C" >= $1 AND uscc COLLATE "C" < $2
+		AND NOT id = ANY($4) LIMIT $3) m`, prefix, hi, searchCap+1, exclude).Scan(&page.Total); err != nil {
 		return nil, fmt.Errorf("count codes: %w", err)
 	}
 	if page.Total > searchCap {
 		page.Total, page.TotalCapped = searchCap, true
 	}
-	rows, err := db.pool.Query(ctx, `SELECT id, uscc, name, name, type FROM subjects WHERE uscc COLLATE "C" >= $1 AND uscc COLLATE "C" < $2
-		ORDER BY uscc COLLATE "C" LIMIT $3 OFFSET $4`, prefix, hi, limit, offset)
+	if limit < 1 || page.Total == 0 {
+		return page, nil
+	}
+	rows, err := q.Query(ctx, `SELECT id, uscc, name, name, type FROM subjects WHERE uscc COLLATE "C" >= $1 AND uscc COLLATE "C" < $2
+		AND NOT id = ANY($5) ORDER BY uscc COLLATE "C" LIMIT $3 OFFSET $4`, prefix, hi, limit, offset, exclude)
 	if err != nil {
 		return nil, fmt.Errorf("search codes: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/ident"
 	"github.com/xinyong/xinyong/internal/names"
 	"github.com/xinyong/xinyong/internal/workday"
 )
@@ -33,7 +34,7 @@ func (db *DB) Submit(ctx context.Context, s *credit.Submission) ([]credit.Outcom
 // submit writes the drafts of s in t, with one audit entry for the whole
 // submission that names every record written and a digest of their content.
 func submit(ctx context.Context, t *tx, s *credit.Submission) ([]credit.Outcome, error) {
-	w := &writer{t: t, s: s, subjects: map[string]*storedSubject{}}
+	w := &writer{t: t, s: s, subjects: map[string]*storedSubject{}, codeSeen: map[subjectCode]bool{}}
 	out := make([]credit.Outcome, 0, len(s.Drafts))
 	for start := 0; start < len(s.Drafts); start += chunkSize {
 		chunk := s.Drafts[start:min(start+chunkSize, len(s.Drafts))]
@@ -51,6 +52,10 @@ func submit(ctx context.Context, t *tx, s *credit.Submission) ([]credit.Outcome,
 			out = append(out, o)
 		}
 		if err := w.insertPending(ctx, out); err != nil {
+			return nil, err
+		}
+		w.stated(chunk, out[len(out)-len(chunk):])
+		if err := w.insertCodes(ctx); err != nil {
 			return nil, err
 		}
 		if err := w.flush(ctx); err != nil {
@@ -94,6 +99,11 @@ type writer struct {
 	records  map[string]*storedRecord  // by business key, for the chunk
 	subjects map[string]*storedSubject // by USCC or hex of the identity hash, for the transaction
 	pending  []pendingRecord
+	// codes are registration numbers of the chunk's organisations not yet
+	// inserted; codeSeen holds every one this submission has queued, so
+	// that each goes once.
+	codes    []subjectCode
+	codeSeen map[subjectCode]bool
 }
 
 // pendingRecord is a new record waiting for insertPending.
@@ -487,6 +497,9 @@ func (w *writer) createSubjects(ctx context.Context, chunk []*credit.Draft) erro
 		}
 		w.subjects[key] = s
 		nameRows = append(nameRows, []any{s.id, s.org, s.name, names.Grams(s.name), w.t.now, nullDay(s.asOf)})
+		if s.org {
+			w.addCode(ident.USCCOrgCode(key), s.id)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -514,6 +527,57 @@ func (w *writer) createSubjects(ctx context.Context, chunk []*credit.Draft) erro
 		}
 	}
 	return w.loadSubjects(ctx, lateUSCC, lateHash)
+}
+
+// subjectCode is a registration number of an organisation.
+type subjectCode struct {
+	code    string
+	subject int64
+}
+
+// stated queues the registration numbers the chunk's drafts state about
+// their organisations, but not those of drafts refused: outs are their
+// outcomes, final once the chunk's records are inserted.
+func (w *writer) stated(chunk []*credit.Draft, outs []credit.Outcome) {
+	for i, d := range chunk {
+		if d.Subject.Kind != credit.KindOrg || outs[i].Status == credit.StatusRejected {
+			continue
+		}
+		for _, c := range d.Subject.Codes {
+			w.addCode(c, outs[i].SubjectID)
+		}
+	}
+}
+
+// addCode queues a registration number of an organisation for
+// insertCodes, unless this submission queued it already.
+func (w *writer) addCode(code string, subject int64) {
+	k := subjectCode{code, subject}
+	if code == "" || w.codeSeen[k] {
+		return
+	}
+	w.codeSeen[k] = true
+	w.codes = append(w.codes, k)
+}
+
+// insertCodes inserts the chunk's queued registration numbers with one
+// statement; a number the organisation has already is left as it is. The
+// organisations are this transaction's (locked by load, or created by it),
+// so no other writer inserts the same rows meanwhile.
+func (w *writer) insertCodes(ctx context.Context) error {
+	if len(w.codes) == 0 {
+		return nil
+	}
+	codes, subjects := make([]string, len(w.codes)), make([]int64, len(w.codes))
+	for i, c := range w.codes {
+		codes[i], subjects[i] = c.code, c.subject
+	}
+	w.codes = w.codes[:0]
+	if _, err := w.t.Exec(ctx, `INSERT INTO subject_codes (code, subject_id) SELECT c, s FROM unnest($1::text[], $2::bigint[]) AS u (c, s)
+		ON CONFLICT DO NOTHING`, codes, subjects); err != nil {
+		return fmt.Errorf("insert codes: %w", err)
+	}
+	return nil
 }
 
 func nullDay(d string) any {

@@ -20,10 +20,10 @@ func (db *DB) Record(ctx context.Context, id int64) (*credit.Record, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	cur, err := scanVersion(tx.QueryRowContext(ctx, `SELECT r.id, p.code, p.name, r.item, r.business_key, r.subject_id, s.uscc, s.name, r.status, r.first_submitted_at,
+	cur, err := scanVersion(tx.QueryRowContext(ctx, `SELECT r.id, p.code, p.name, r.item, r.business_key, r.subject_id, s.uscc, s.name, r.status, r.objection, r.first_submitted_at,
 		`+versionColumns+`
 		FROM records r JOIN providers p ON p.id = r.provider_id JOIN subjects s ON s.id = r.subject_id WHERE r.id = ?`, id),
-		&r.ID, &r.ProviderCode, &r.ProviderName, &r.Item, &r.BusinessKey, &r.SubjectID, &uscc, &r.SubjectName, &r.Status, &first)
+		&r.ID, &r.ProviderCode, &r.ProviderName, &r.Item, &r.BusinessKey, &r.SubjectID, &uscc, &r.SubjectName, &r.Status, &r.UnderObjection, &first)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, credit.Errorf(credit.ENOTFOUND, "记录 %d 不存在", "record %d does not exist", id)
 	}

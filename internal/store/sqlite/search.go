@@ -15,11 +15,14 @@ import (
 // is reported as capped (at least searchCap), as on every backend.
 const searchCap = 1000
 
-// SearchSubjects finds organisations by name fragment or code prefix, as
-// package names reads the query, matched against current and former names. Organisations with a name equal to the query come first, then the
-// others in the order they were first seen. Cost is bounded by the page,
-// not by the number of matches: the index is read in order and only the
-// page's subjects are fetched.
+// SearchSubjects finds organisations by name fragment, code prefix or
+// registration number, as package names reads the query. Names are matched
+// against current and former names: organisations with a name equal to the
+// query come first, then the others in the order they were first seen. A
+// registration number finds the organisations known by it exactly first,
+// then those whose code starts with it. Cost is bounded by the page, not
+// by the number of matches: the index is read in order and only the page's
+// subjects are fetched.
 func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*credit.SubjectPage, error) {
 	kind, q := names.Parse(f.Query)
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
@@ -33,7 +36,9 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 	var table, match string
 	switch kind {
 	case names.CodePrefix:
-		return db.searchCode(ctx, q, f.PerPage, offset)
+		return searchCode(ctx, db.read, q, nil, f.PerPage, offset)
+	case names.Registration:
+		return db.searchRegistration(ctx, q, f.PerPage, offset)
 	case names.Fragment:
 		table, match = "name_trigram", `"`+strings.ReplaceAll(q, `"`, `""`)+`"`
 	default:
@@ -169,19 +174,78 @@ func matchedName(ctx context.Context, tx *sql.Tx, h *credit.SubjectHit, q string
 	return rows.Err()
 }
 
-func (db *DB) searchCode(ctx context.Context, prefix string, limit, offset int) (*credit.SubjectPage, error) {
+// querier is a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// searchRegistration finds the organisations known by the registration
+// number code (exactly, in the order they were first seen), then, as
+// searchCode, those whose code starts with it, each once, in one snapshot.
+func (db *DB) searchRegistration(ctx context.Context, code string, limit, offset int) (*credit.SubjectPage, error) {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	exact, err := ids(ctx, tx, `SELECT c.subject_id FROM subject_codes c JOIN subjects s ON s.id = c.subject_id
+		WHERE c.code = ? AND s.kind = 'org' ORDER BY c.subject_id LIMIT ?`, code, searchCap)
+	if err != nil {
+		return nil, fmt.Errorf("search registration numbers: %w", err)
+	}
+	var pageIDs []int64
+	if offset < len(exact) {
+		pageIDs = exact[offset:min(len(exact), offset+limit)]
+	}
+	page, err := searchCode(ctx, tx, code, exact, limit-len(pageIDs), max(0, offset-len(exact)))
+	if err != nil {
+		return nil, err
+	}
+	if page.Total += len(exact); page.Total > searchCap {
+		page.Total, page.TotalCapped = searchCap, true
+	}
+	if len(pageIDs) == 0 {
+		return page, nil
+	}
+	hits, err := subjectHits(ctx, tx, pageIDs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		hits[i].MatchedCode = code
+	}
+	page.Hits = append(hits, page.Hits...)
+	return page, nil
+}
+
+// searchCode finds up to limit organisations whose code starts with
+// prefix, in code order after skipping offset, leaving out those in
+// exclude (found otherwise), with their number.
+func searchCode(ctx context.Context, q querier, prefix string, exclude []int64, limit, offset int) (*credit.SubjectPage, error) {
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
 	hi := prefix + "~" // '~' sorts after every character of a code
+	notIn := ""
+	if len(exclude) > 0 {
+		list := make([]string, len(exclude))
+		for i, id := range exclude {
+			list[i] = strconv.FormatInt(id, 10)
+		}
+		notIn = " AND id NOT IN (" + strings.Join(list, ",") + ")"
+	}
 	// Only organisations have a code, so the unique index on uscc answers
 	// both queries.
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM subjects WHERE uscc >= ? AND uscc < ? LIMIT ?)`,
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM subjects WHERE uscc >= ? AND uscc < ?`+notIn+` LIMIT ?)`,
 		prefix, hi, searchCap+1).Scan(&page.Total); err != nil {
 		return nil, fmt.Errorf("count codes: %w", err)
 	}
 	if page.Total > searchCap {
 		page.Total, page.TotalCapped = searchCap, true
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, uscc, name, name, type FROM subjects WHERE uscc >= ? AND uscc < ?
+	if limit < 1 || page.Total == 0 {
+		return page, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, uscc, name, name, type FROM subjects WHERE uscc >= ? AND uscc < ?`+notIn+`
 		ORDER BY uscc LIMIT ? OFFSET ?`, prefix, hi, limit, offset)
 	if err != nil {
 		return nil, fmt.Errorf("search codes: %w", err)

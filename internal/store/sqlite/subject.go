@@ -94,7 +94,7 @@ func (db *DB) PublicCounts(ctx context.Context, subjectID int64, day time.Time) 
 // publicly on day, newest first. The sealed personal values are not read.
 func (db *DB) PublicRecords(ctx context.Context, subjectID int64, item string, day time.Time, limit, offset int) ([]*credit.Record, error) {
 	d := day.Format(time.DateOnly)
-	st, err := db.readStmt(ctx, `SELECT r.id, p.code, p.name, r.item, r.business_key, r.status, r.first_submitted_at,
+	st, err := db.readStmt(ctx, `SELECT r.id, p.code, p.name, r.item, r.business_key, r.status, r.objection, r.first_submitted_at,
 		r.version, r.catalog_version, r.fields, NULL, r.decision_date, r.submission_deadline, r.deadline_estimated, r.on_time,
 		r.severity, r.public, r.published_from, r.published_until, r.submitted_at, r.request_id
 		FROM records r
@@ -113,7 +113,7 @@ func (db *DB) PublicRecords(ctx context.Context, subjectID int64, item string, d
 	for rows.Next() {
 		r := credit.Record{SubjectID: subjectID}
 		var first string
-		v, err := scanVersion(rows, &r.ID, &r.ProviderCode, &r.ProviderName, &r.Item, &r.BusinessKey, &r.Status, &first)
+		v, err := scanVersion(rows, &r.ID, &r.ProviderCode, &r.ProviderName, &r.Item, &r.BusinessKey, &r.Status, &r.UnderObjection, &first)
 		if err != nil {
 			return nil, err
 		}

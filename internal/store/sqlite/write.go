@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/ident"
 	"github.com/xinyong/xinyong/internal/workday"
 )
 
@@ -56,6 +57,10 @@ func submit(ctx context.Context, t *tx, s *credit.Submission) ([]credit.Outcome,
 			out = append(out, o)
 		}
 		if err := w.insertPending(ctx, out); err != nil {
+			return nil, err
+		}
+		w.stated(chunk, out[len(out)-len(chunk):])
+		if err := w.insertCodes(ctx); err != nil {
 			return nil, err
 		}
 		if err := w.flush(ctx); err != nil {
@@ -105,6 +110,12 @@ type writer struct {
 	// statement, which is much cheaper than one by one.
 	pending []pendingRecord
 	inserts map[int]*sql.Stmt // multi-row inserts by row count
+	// codes are registration numbers of the chunk's organisations not yet
+	// inserted, many to a statement; codeSeen holds every one this
+	// submission has queued, so that each goes once.
+	codes       []subjectCode
+	codeSeen    map[subjectCode]bool
+	codeInserts map[int]*sql.Stmt
 
 	findRecord, historyRecord, updateRecord                     *sql.Stmt
 	insertSubject, renameSubject, bumpSubject                   *sql.Stmt
@@ -113,7 +124,8 @@ type writer struct {
 }
 
 func newWriter(ctx context.Context, t *tx, s *credit.Submission) (*writer, error) {
-	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), inserts: map[int]*sql.Stmt{}}
+	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), inserts: map[int]*sql.Stmt{},
+		codeSeen: map[subjectCode]bool{}, codeInserts: map[int]*sql.Stmt{}}
 	w.findRecord = w.prep(`SELECT id, version, content_hash, subject_id, first_submitted_at, request_id FROM records
 		WHERE provider_id = ? AND item = ? AND business_key = ?`)
 	w.historyRecord = w.prep(`INSERT INTO record_history (record_id, version, subject_id, catalog_version, fields, sealed, content_hash, decision_date,
@@ -384,6 +396,7 @@ func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSu
 			return nil, fmt.Errorf("insert name: %w", err)
 		}
 		if ref.Kind == credit.KindOrg {
+			w.addCode(ident.USCCOrgCode(ref.USCC), id)
 			if _, err := w.newTri.ExecContext(ctx, id, ref.Name); err != nil {
 				return nil, fmt.Errorf("index name: %w", err)
 			}
@@ -431,6 +444,68 @@ func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSu
 		s.name, s.asOf, s.source = ref.Name, refAsOf, source
 	}
 	return s, nil
+}
+
+// subjectCode is a registration number of an organisation.
+type subjectCode struct {
+	code    string
+	subject int64
+}
+
+// stated queues the registration numbers the chunk's drafts state about
+// their organisations, but not those of drafts refused: outs are their
+// outcomes, final once the chunk's records are inserted.
+func (w *writer) stated(chunk []*credit.Draft, outs []credit.Outcome) {
+	for i, d := range chunk {
+		if d.Subject.Kind != credit.KindOrg || outs[i].Status == credit.StatusRejected {
+			continue
+		}
+		for _, c := range d.Subject.Codes {
+			w.addCode(c, outs[i].SubjectID)
+		}
+	}
+}
+
+// addCode queues a registration number of an organisation for
+// insertCodes, unless this submission queued it already.
+func (w *writer) addCode(code string, subject int64) {
+	k := subjectCode{code, subject}
+	if code == "" || w.codeSeen[k] {
+		return
+	}
+	w.codeSeen[k] = true
+	w.codes = append(w.codes, k)
+}
+
+// codeRows is how many registration numbers one statement inserts.
+const codeRows = 200
+
+// insertCodes inserts the queued registration numbers, many to a
+// statement; a number the organisation has already is left as it is.
+func (w *writer) insertCodes(ctx context.Context) error {
+	for start := 0; start < len(w.codes); start += codeRows {
+		batch := w.codes[start:min(start+codeRows, len(w.codes))]
+		n := len(batch)
+		st := w.codeInserts[n]
+		if st == nil {
+			rows := strings.Repeat("(?, ?),", n)
+			var err error
+			if st, err = w.t.PrepareContext(ctx, `INSERT OR IGNORE INTO subject_codes (code, subject_id) VALUES `+rows[:len(rows)-1]); err != nil {
+				return fmt.Errorf("prepare insert codes: %w", err)
+			}
+			w.codeInserts[n] = st
+			w.all = append(w.all, st)
+		}
+		args := make([]any, 0, 2*n)
+		for _, c := range batch {
+			args = append(args, c.code, c.subject)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("insert codes: %w", err)
+		}
+	}
+	w.codes = w.codes[:0]
+	return nil
 }
 
 // flushSubject writes back the latest date seen for the subject's current name.

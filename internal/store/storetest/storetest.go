@@ -29,12 +29,17 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ConcurrentVersions", func(t *testing.T) { testConcurrentVersions(t, open) })
 	t.Run("Subjects", func(t *testing.T) { testSubjects(t, open) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open) })
+	t.Run("Codes", func(t *testing.T) { testCodes(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open) })
 	t.Run("Batches", func(t *testing.T) { testBatches(t, open) })
 	t.Run("Announcements", func(t *testing.T) { testAnnouncements(t, open) })
 	t.Run("Stats", func(t *testing.T) { testStats(t, open) })
+	t.Run("Staff", func(t *testing.T) { testStaff(t, open) })
+	t.Run("Objections", func(t *testing.T) { testObjections(t, open) })
+	t.Run("Repairs", func(t *testing.T) { testRepairs(t, open) })
+	t.Run("RecordLife", func(t *testing.T) { testRecordLife(t, open) })
 }
 
 type fixture struct {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xinyong/xinyong/internal/casework"
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/intake"
@@ -38,8 +39,10 @@ type Handler struct {
 	Keys     *pii.Keys
 	Limits   Limits
 	Uploads  Uploads
-	Log      *slog.Logger
-	Now      func() time.Time
+	// Cases takes objections and the providers' answers and decisions.
+	Cases *casework.Service
+	Log   *slog.Logger
+	Now   func() time.Time
 }
 
 //go:embed openapi.json
@@ -67,6 +70,12 @@ func (h *Handler) routes() []struct {
 		{"GET /api/v1/batches/{id}/errors.xlsx", h.provider(h.batchErrors("xlsx"))},
 		{"GET /api/v1/subjects", h.searchSubjects},
 		{"GET /api/v1/subjects/{uscc}", h.getSubject},
+		{"POST /api/v1/records/{id}/objections", h.fileObjection},
+		{"POST /api/v1/records/{id}/revoke", h.provider(h.revokeRecord)},
+		{"GET /api/v1/objections", h.provider(h.providerObjections)},
+		{"POST /api/v1/objections/{id}/answer", h.provider(h.answerObjection)},
+		{"GET /api/v1/repairs", h.provider(h.providerRepairs)},
+		{"POST /api/v1/repairs/{id}/decision", h.provider(h.decideRepair)},
 	}
 }
 

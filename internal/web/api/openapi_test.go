@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -16,6 +18,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/xinyong/xinyong/internal/casework"
+	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/rights"
 	"github.com/xinyong/xinyong/internal/web/api"
 )
 
@@ -519,6 +524,46 @@ func TestOpenAPIResponses(t *testing.T) {
 	overForm, overFormType := multipartFile(t, "file", "big.csv", overLimit)
 	ctypes["batch multipart over the limit"] = overFormType
 
+	// The subjects' rights: an objection forwarded to SCJG, a repair
+	// application about a minor penalty of SCJG, a record to revoke.
+	ctx := context.Background()
+	applicant := map[string]any{"name": "王五", "role": "委托代理人", "uscc": "91110000600037341L", "phone": "13800000000"}
+	pdfFile := map[string]any{"name": "复议决定书.pdf", "data": base64.StdEncoding.EncodeToString([]byte("%PDF-1.4\n%%EOF\n"))}
+	objection := map[string]any{"ground": "error", "statement": "处罚决定已被撤销", "applicant": applicant, "files": []any{pdfFile}}
+	badGround := map[string]any{"ground": "dislike", "statement": "x", "applicant": applicant}
+	bigFile := map[string]any{"ground": "error", "statement": "x", "applicant": applicant,
+		"files": []any{map[string]any{"name": "big.pdf", "data": base64.StdEncoding.EncodeToString(append([]byte("%PDF-"), make([]byte, 70<<10)...))}}}
+	o, _, err := env.Cases.FileObjection(ctx, casework.ObjectionInput{RecordID: recordID, Ground: "error", Statement: "金额有误",
+		Applicant: credit.Applicant{Name: "王五", Role: "委托代理人", USCC: "91110000600037341L", Phone: "1"}, Files: []casework.File{{Name: "a.pdf", Data: []byte("%PDF-1.4")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{rights.StepAccept, rights.StepForward} {
+		if o, err = env.Cases.ObjectionStep(ctx, o.ID, o.Version, "", rights.Step{Kind: k, Actor: "handler1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answerPath := fmt.Sprintf("/api/v1/objections/%d/answer", o.ID)
+	answer := map[string]any{"outcome": "maintain", "reasons": "经核实无误", "version": o.Version}
+	status, body = env.Submit(t, "420000-SCJG", "admin_penalty", false, Penalty("2026-11-23", "cf_wsh", "鄂市监罚〔2026〕11号", "cf_cflb", "警告", "cf_nr", "警告", "cf_nr_fk", ""))
+	if status != http.StatusOK {
+		t.Fatalf("setup minor penalty: %d %v", status, body)
+	}
+	minorID := int64(Results(t, body)[0]["record_id"].(float64))
+	x, _, err := env.Cases.ApplyRepair(ctx, casework.RepairInput{RecordID: minorID, Performed: "警告已执行，整改完成", Commitment: true,
+		Applicant: credit.Applicant{Name: "张三", Role: "法定代表人", USCC: "91110000600037341L", Phone: "1"}, Files: []casework.File{{Name: "a.pdf", Data: []byte("%PDF-1.4")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decisionPath := fmt.Sprintf("/api/v1/repairs/%d/decision", x.ID)
+	approve := map[string]any{"decision": "approve", "reasons": "已履行", "version": x.Version}
+	status, body = env.Submit(t, "420000-SCJG", "admin_penalty", false, Penalty("2026-11-22", "cf_wsh", "鄂市监罚〔2026〕12号"))
+	if status != http.StatusOK {
+		t.Fatalf("setup penalty to revoke: %d %v", status, body)
+	}
+	revokePath := fmt.Sprintf("/api/v1/records/%d/revoke", int64(Results(t, body)[0]["record_id"].(float64)))
+	revoke := map[string]any{"reason": "原处罚决定已被行政复议撤销"}
+
 	// req says whether the documented request body schema must accept (+1)
 	// or reject (-1) the body; has lists text the response body must contain,
 	// so that the schemas are checked against data, not empty lists.
@@ -566,6 +611,7 @@ func TestOpenAPIResponses(t *testing.T) {
 
 		{"search by name", "GET", "/api/v1/subjects?q=楚天", "", nil, 0, 200, []string{`"uscc":"91110000600037341L"`}},
 		{"search by code prefix", "GET", "/api/v1/subjects?q=9111&page=1&per_page=50", "", nil, 0, 200, []string{`"uscc":"91110000600037341L"`}},
+		{"search by registration number", "GET", "/api/v1/subjects?q=60003734-1", "", nil, 0, 200, []string{`"uscc":"91110000600037341L"`, `"matched_code":"600037341"`}},
 		{"search no match", "GET", "/api/v1/subjects?q=不存在的名称", "", nil, 0, 200, nil},
 		{"search without q", "GET", "/api/v1/subjects", "", nil, 0, 400, nil},
 		{"search per_page 51", "GET", "/api/v1/subjects?q=楚天&per_page=51", "", nil, 0, 400, nil},
@@ -633,6 +679,36 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"batch errors XLSX bad id", "GET", "/api/v1/batches/x/errors.xlsx", scjg, nil, 0, 400, nil},
 		{"batch errors XLSX no key", "GET", batchPath + "/errors.xlsx", "", nil, 0, 401, nil},
 		{"batch errors XLSX PUT", "PUT", batchPath + "/errors.xlsx", scjg, batchFile, 0, 405, nil},
+
+		{"objection filed", "POST", record + "/objections", "", js(objection), +1, 201, []string{`"number":"YY20261130-`, `"tracking_url":"/track/objection?t=`}},
+		{"objection bad ground", "POST", record + "/objections", "", js(badGround), -1, 400, []string{`"field":"ground"`}},
+		{"objection unknown record", "POST", "/api/v1/records/999999/objections", "", js(objection), +1, 404, nil},
+		{"objection file too large", "POST", record + "/objections", "", js(bigFile), +1, 413, nil},
+		{"objection GET", "GET", record + "/objections", "", nil, 0, 405, nil},
+		{"objections forwarded", "GET", "/api/v1/objections", scjg, nil, 0, 200, []string{`"state":"forwarded"`, `"due_by":"2026-12-07"`, `"type":"application/pdf"`}},
+		{"objections no key", "GET", "/api/v1/objections", "", nil, 0, 401, nil},
+		{"objections POST", "POST", "/api/v1/objections", scjg, js(map[string]any{}), 0, 405, nil},
+		{"answer by another provider", "POST", answerPath, swj, js(answer), +1, 404, nil},
+		{"answer bad outcome", "POST", answerPath, scjg, js(map[string]any{"outcome": "erase", "reasons": "x"}), -1, 400, nil},
+		{"answer", "POST", answerPath, scjg, js(answer), +1, 200, []string{`"state":"decided"`, `"outcome":"maintain"`}},
+		{"answer stale", "POST", answerPath, scjg, js(answer), +1, 409, nil},
+		{"answer no key", "POST", answerPath, "", js(answer), +1, 401, nil},
+		{"answer GET", "GET", answerPath, scjg, nil, 0, 405, nil},
+		{"repairs open", "GET", "/api/v1/repairs", scjg, nil, 0, 200, []string{`"state":"applied"`, `"due_by":"2026-12-03"`, `"performed":"警告已执行`}},
+		{"repairs no key", "GET", "/api/v1/repairs", "", nil, 0, 401, nil},
+		{"repairs DELETE", "DELETE", "/api/v1/repairs", scjg, nil, 0, 405, nil},
+		{"repair bad decision", "POST", decisionPath, scjg, js(map[string]any{"decision": "maybe"}), -1, 400, nil},
+		{"repair by another provider", "POST", decisionPath, swj, js(approve), +1, 404, nil},
+		{"repair approved", "POST", decisionPath, scjg, js(approve), +1, 200, []string{`"state":"approved"`}},
+		{"repair stale", "POST", decisionPath, scjg, js(approve), +1, 409, nil},
+		{"repair no key", "POST", decisionPath, "", js(approve), +1, 401, nil},
+		{"repair GET", "GET", decisionPath, scjg, nil, 0, 405, nil},
+		{"revoke no reason", "POST", revokePath, scjg, js(map[string]any{"reason": ""}), +1, 400, nil},
+		{"revoke by another provider", "POST", revokePath, swj, js(revoke), +1, 404, nil},
+		{"revoke", "POST", revokePath, scjg, js(revoke), +1, 200, []string{`"status":"revoked"`}},
+		{"revoke again", "POST", revokePath, scjg, js(revoke), +1, 409, nil},
+		{"revoke no key", "POST", revokePath, "", js(revoke), +1, 401, nil},
+		{"revoke GET", "GET", revokePath, scjg, nil, 0, 405, nil},
 	}
 
 	// checks holds further checks of a scenario's decoded body, by name.

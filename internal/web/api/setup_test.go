@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xinyong/xinyong/internal/casework"
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/catalog/catalogtest"
 	"github.com/xinyong/xinyong/internal/credit"
@@ -37,6 +38,8 @@ type Env struct {
 	UploadDir string
 	// Keys of the registered providers by code.
 	Keys map[string]string
+	// Cases is the casework the server runs, for setting up cases.
+	Cases *casework.Service
 }
 
 // MustEnv starts a server on a fresh database in a temp dir with two
@@ -70,7 +73,10 @@ func MustEnv(tb testing.TB) *Env {
 	}
 	prep := &intake.Preparer{Calendar: workday.Default(), Keys: keys}
 	wake := make(chan struct{}, 1)
-	h := &api.Handler{Store: db, Catalog: catalog.Default(), Keys: keys, Limits: api.DefaultLimits, Preparer: prep,
+	cases := &casework.Service{Store: db, Catalog: catalog.Default(), Calendar: workday.Default(), Now: func() time.Time { return env.Clock() },
+		Limits: casework.Limits{MaxFiles: 3, MaxFileBytes: 64 << 10, MaxText: 5000}}
+	env.Cases = cases
+	h := &api.Handler{Store: db, Catalog: catalog.Default(), Keys: keys, Limits: api.DefaultLimits, Preparer: prep, Cases: cases,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return env.Clock() },
 		Uploads: api.Uploads{Dir: filepath.Join(dir, "uploads"), MaxBytes: 8 << 20, Wake: wake}}
 	// The batch worker, as serve runs it.

@@ -33,11 +33,13 @@ type subjectID struct {
 	USCC        string `json:"uscc"`
 	Name        string `json:"name"`
 	MatchedName string `json:"matched_name"`
+	MatchedCode string `json:"matched_code"`
 	Type        string `json:"type"`
 	Division    string `json:"division"`
 }
 
-// searchSubjects finds organisations by name or code prefix:
+// searchSubjects finds organisations by name, code prefix or registration
+// number (exact numbers first, saying which in matched_code):
 // GET /api/v1/subjects?q=&page=&per_page=. Natural persons are never found.
 func (h *Handler) searchSubjects(w http.ResponseWriter, r *http.Request) {
 	qs := r.URL.Query()
@@ -72,7 +74,7 @@ func (h *Handler) searchSubjects(w http.ResponseWriter, r *http.Request) {
 	}
 	out := searchResponse{Query: q, Page: page, PerPage: perPage, Total: res.Total, TotalCapped: res.TotalCapped, Results: []subjectID{}}
 	for _, hit := range res.Hits {
-		out.Results = append(out.Results, subjectID{USCC: hit.USCC, Name: hit.Name, MatchedName: hit.MatchedName, Type: hit.Type,
+		out.Results = append(out.Results, subjectID{USCC: hit.USCC, Name: hit.Name, MatchedName: hit.MatchedName, MatchedCode: hit.MatchedCode, Type: hit.Type,
 			Division: ident.DivisionName(hit.USCC[2:8])})
 	}
 	web.JSON(w, http.StatusOK, out)

@@ -531,3 +531,62 @@ func TestSubjectSearch(t *testing.T) {
 		}
 	})
 }
+
+func TestSubjectSearchByRegistrationNumber(t *testing.T) {
+	env := MustEnv(t)
+	// The default enterprise with the numbers it had before its USCC, one
+	// whose code starts with one of them, and a person whose record states
+	// numbers too.
+	stCreated(t, env, stSCJG, "admin_penalty", Penalty("2026-02-13", "cf_wsh", "OLD", "xdr_gszc", "420100000123456", "xdr_zzjg", "MA4K1234-5",
+		"xdr_swdj", "91420100MA4K"))
+	other := stMakeUSCC(t, "420100", "MA4K0001")
+	stCreated(t, env, stSWJ, "admin_licensing", Licence("2026-02-13", "xk_wsh", "NEW", "xdr_shxym", other, "xdr_mc", "江城新登记商贸有限公司"))
+	stCreated(t, env, stSCJG, "admin_penalty", Penalty("2026-02-13", "cf_wsh", "P", "xdr_mc", "江城测试员", "xdr_lb", "自然人",
+		"zjlx", "身份证", "zjhm", "110105195001010039", "xdr_shxym", "", "fddbr", "", "fddbr_zjlx", "", "fddbr_zjhm", "",
+		"xdr_gszc", "420100000999999", "xdr_zzjg", "L1234567-4"))
+
+	type hit struct{ uscc, code string } // code: the matched_code wanted
+	tests := []struct {
+		name  string
+		q     string
+		total int
+		hits  []hit // in order
+	}{
+		{"OKBusinessNumber", "420100000123456", 1, []hit{{stUSCC, "420100000123456"}}},
+		{"OKOrgCodeWithHyphen", "MA4K1234-5", 1, []hit{{stUSCC, "MA4K12345"}}},
+		{"OKOrgCodeLowerCase", "ma4k12345", 1, []hit{{stUSCC, "MA4K12345"}}},
+		{"OKOrgCodeFullWidth", "ＭＡ４Ｋ１２３４－５", 1, []hit{{stUSCC, "MA4K12345"}}},
+		{"OKOrgCodeOfUSCC", "60003734-1", 1, []hit{{stUSCC, "600037341"}}},
+		{"OKExactThenPrefix", "91420100ma4k", 2, []hit{{stUSCC, "91420100MA4K"}, {other, ""}}},
+		{"OKPrefixOnly", "91420100", 1, []hit{{other, ""}}},
+		{"OKWholeUSCC", stUSCC, 1, []hit{{stUSCC, ""}}},
+		{"OKNameHasNoCode", "楚天建筑", 1, []hit{{stUSCC, ""}}},
+		{"OKPersonNeverFound", "420100000999999", 0, nil},
+		{"OKPersonOrgCodeNeverFound", "L1234567-4", 0, nil},
+		{"OKUnknownNumber", "420100000123457", 0, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st, body := stSearch(t, env, "q="+url.QueryEscape(tc.q))
+			if st != http.StatusOK {
+				t.Fatalf("status %d, body %v", st, body)
+			}
+			if stNum(body, "total") != int64(tc.total) || stLen(body, "results") != len(tc.hits) {
+				t.Fatalf("total %v results %v, want %d", body["total"], body["results"], tc.total)
+			}
+			for i, want := range tc.hits {
+				h := stAt(body, "results", i).(map[string]any)
+				code, ok := h["matched_code"].(string)
+				if !ok || stStr(h, "uscc") != want.uscc || code != want.code {
+					t.Errorf("result %d: %v, want %s matched by %q", i, h, want.uscc, want.code)
+				}
+				if want.code != "" && stStr(h, "matched_name") != "" {
+					t.Errorf("result %d: matched_name %q for a registration number, want empty", i, stStr(h, "matched_name"))
+				}
+				if stStr(h, "name") == "" || stStr(h, "type") == "" {
+					t.Errorf("result %d: %v lacks name or type", i, h)
+				}
+			}
+		})
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/xinyong/xinyong/internal/casework"
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/web"
@@ -50,6 +51,9 @@ type Handler struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 	Limits  Limits
+	// Cases takes objections and repair applications; nil leaves the
+	// portal read-only.
+	Cases *casework.Service
 	// StatsEvery is how long computed statistics are served before they
 	// are computed again (in the background); 10 minutes when zero.
 	StatsEvery time.Duration
@@ -75,11 +79,12 @@ func (h *Handler) Register(mux *http.ServeMux) error {
 	}
 	h.pageLimiter = web.NewLimiter(h.Limits.Pages, h.Now)
 	h.searchLimiter = web.NewLimiter(h.Limits.Search, h.Now)
-	for _, r := range []struct {
+	type route struct {
 		route   string
 		handler http.HandlerFunc
-		search  bool
-	}{
+		search  bool // limited as searches are: forms too
+	}
+	routes := []route{
 		{"GET /{$}", h.home, false},
 		{"GET /search", h.search, true},
 		{"GET /subjects/{uscc}", h.subject, false},
@@ -90,7 +95,16 @@ func (h *Handler) Register(mux *http.ServeMux) error {
 		{"GET /announcements/{id}", h.announcement, false},
 		{"GET /lang", h.switchLang, false},
 		{"/", h.notFound, false},
-	} {
+	}
+	if h.Cases != nil {
+		routes = append(routes,
+			route{"GET /records/{id}/objection", h.objectionForm, false},
+			route{"POST /records/{id}/objection", h.objectionForm, true},
+			route{"GET /records/{id}/repair", h.repairForm, false},
+			route{"POST /records/{id}/repair", h.repairForm, true},
+			route{"GET /track/{kind}", h.track, false})
+	}
+	for _, r := range routes {
 		mux.Handle(r.route, h.limit(r.handler, r.search))
 	}
 	static, _ := fs.Sub(staticFS, "static")

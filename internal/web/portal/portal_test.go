@@ -51,7 +51,7 @@ func seed(t *testing.T, e *Env) (current, expired, person int64) {
 	e.MustSubmit(t, "registration_basic", Registration(Chutian), Registration(Guanggu, "mc", "武汉光谷科技有限公司"))
 	e.MustSubmit(t, "admin_licensing", catalogLicence(Chutian, "2026-03-02"))
 	ids := e.MustSubmit(t, "admin_penalty",
-		Penalty(Chutian, "2026-11-20", "cf_wsh", "鄂市监罚〔2026〕88号"),
+		Penalty(Chutian, "2026-11-20", "cf_wsh", "鄂市监罚〔2026〕88号", "xdr_gszc", "420100000123456"),
 		Penalty(Chutian, "2022-03-01", "cf_wsh", "鄂市监罚〔2022〕7号", "cf_cflb", "警告", "cf_nr", "警告", "cf_nr_fk", "", "cf_yxq", "2022-06-01"),
 		Penalty(Org{}, "2026-11-02", "xdr_mc", "李四", "xdr_lb", "自然人", "xdr_shxym", "", "fddbr", "", "fddbr_zjlx", "", "fddbr_zjhm", "",
 			"zjlx", "身份证", "zjhm", "420106198807150017", "cf_wsh", "鄂市监罚〔2026〕99号"),
@@ -96,6 +96,10 @@ func TestPages(t *testing.T) {
 		{"OK search one character", "/search?q=楚", nil, 200, []string{"武汉<mark>楚</mark>天建筑工程有限公司"}, []string{"光谷"}},
 		{"OK search two characters", "/search?q=光谷", nil, 200, []string{"武汉<mark>光谷</mark>科技有限公司"}, nil},
 		{"OK search full-width code prefix", "/search?q=９１１１", nil, 200, []string{"<mark>" + Chutian.USCC + "</mark>"}, nil},
+		{"OK search organisation code", "/search?q=60003734-1", nil, 200, []string{"/subjects/" + Chutian.USCC, "武汉楚天建筑工程有限公司", `<mark class="code">600037341</mark>`},
+			[]string{"<mark>" + Chutian.USCC, "光谷"}},
+		{"OK search business registration number", "/search?q=420100000123456", nil, 200, []string{"武汉楚天建筑工程有限公司", `<mark class="code">420100000123456</mark>`}, []string{"光谷"}},
+		{"OK search registration number and prefix", "/search?q=91110000600", nil, 200, []string{"<mark>" + Chutian.USCC + "</mark>"}, nil},
 		{"OK search pages", "/search?q=公司&per_page=1", nil, 200, []string{`href="/search?q=%e5%85%ac%e5%8f%b8&amp;page=2&amp;per_page=1"`, "第 1 / 2 页"}, []string{"%25"}},
 		{"OK search second page", "/search?q=公司&per_page=1&page=2", nil, 200, []string{"第 2 / 2 页", "<mark>公司</mark>", `rel="prev"`}, nil},
 		{"OK search no hit", "/search?q=不存在的公司", nil, 200, []string{"没有找到与“不存在的公司”相关的主体", "检查是否有错别字"}, nil},

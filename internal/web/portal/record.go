@@ -3,10 +3,12 @@ package portal
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/disclose"
+	"github.com/xinyong/xinyong/internal/rights"
 )
 
 type recordPage struct {
@@ -18,6 +20,18 @@ type recordPage struct {
 	Until    string // "" without end
 	Decision string
 	Severity string
+	// Rights is true when objections and repair applications are taken.
+	Rights bool
+	// Repair says whether and from when a negative record can be
+	// repaired; RepairNow that an application is taken today.
+	Repair    *rights.Eligibility
+	RepairNow bool
+}
+
+// publicOn reports whether the public may see rec of item it on day: an
+// organisation's record of a public item within its window.
+func publicOn(rec *credit.Record, it *catalog.Item, day time.Time) bool {
+	return disclose.OnPortal(it) && rec.SubjectUSCC != "" && disclose.RecordShown(rec, day)
 }
 
 // record shows every public field of one record: GET /records/{id}. A
@@ -44,7 +58,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	it, ok := h.Catalog.Item(rec.Item)
-	if !ok || !disclose.OnPortal(it) || rec.SubjectUSCC == "" || !disclose.RecordShown(rec, h.today()) {
+	if !ok || !publicOn(rec, it, h.today()) {
 		notFound()
 		return
 	}
@@ -53,6 +67,14 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 	p.Fields = fieldViews(p.EN, disclose.PublicFields(it, cur.Fields))
 	p.From, p.Until, p.Decision = day(cur.PublishedFrom), day(cur.PublishedUntil), day(cur.DecisionDate)
 	p.Severity = cur.Severity
+	if h.Cases != nil {
+		p.Rights = true
+		if it.Nature == catalog.NatureNegative {
+			e := h.Cases.Repairability(rec, it)
+			p.Repair = &e
+			p.RepairNow = e.Possible && e.CheckApplication(h.now()) == nil
+		}
+	}
 	p.Title = tr(p.EN, it.NameZH, it.NameEN) + " · " + rec.SubjectName
 	h.render(w, r, http.StatusOK, "record", p)
 }

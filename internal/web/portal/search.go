@@ -28,7 +28,8 @@ type searchPage struct {
 	Pages       int // pages that may be visited
 	// Problem is what is wrong with the query, in both languages.
 	ProblemZH, ProblemEN string
-	// Code is true when the query was read as the start of a code.
+	// Code is true when the query was read as the start of a code (a
+	// registration number is one too).
 	Code bool
 }
 
@@ -43,6 +44,9 @@ type searchHit struct {
 	Authority   string
 	EntityType  string
 	CodeMatched bool
+	// MatchedCode is the registration number the query found, when it
+	// was one.
+	MatchedCode string
 }
 
 // piece is a part of a name; Mark is true for the part that matched.
@@ -99,7 +103,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind, _ := names.Parse(q)
-	p.Code = kind == names.CodePrefix
+	p.Code = kind == names.CodePrefix || kind == names.Registration
 	res, err := h.Store.SearchSubjects(r.Context(), credit.SubjectFilter{Query: q, Page: p.PageNo, PerPage: p.PerPage})
 	if err != nil {
 		h.fail(w, r, err)
@@ -109,7 +113,8 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	p.Pages = (min(p.Total, searchDepth) + p.PerPage - 1) / p.PerPage
 	p.Start = (p.PageNo-1)*p.PerPage + 1
 	for _, hit := range res.Hits {
-		sh := searchHit{USCC: hit.USCC, Name: pieces(hit.Name, q), Type: hit.Type, Region: region(hit.USCC), CodeMatched: p.Code}
+		sh := searchHit{USCC: hit.USCC, Name: pieces(hit.Name, q), Type: hit.Type, Region: region(hit.USCC), CodeMatched: p.Code && hit.MatchedCode == "",
+			MatchedCode: hit.MatchedCode}
 		sh.Authority, sh.EntityType = ident.USCCAuthority(hit.USCC)
 		if hit.MatchedName != "" && hit.MatchedName != hit.Name {
 			sh.FormerName = pieces(hit.MatchedName, q)

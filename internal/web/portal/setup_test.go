@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xinyong/xinyong/internal/casework"
 	"github.com/xinyong/xinyong/internal/catalog"
 	"github.com/xinyong/xinyong/internal/catalog/catalogtest"
 	"github.com/xinyong/xinyong/internal/credit"
@@ -67,7 +68,8 @@ func MustEnv(tb testing.TB, options ...func(*portal.Handler)) *Env {
 		tb.Fatal(err)
 	}
 	env.prep = &intake.Preparer{Calendar: workday.Default(), Keys: keys}
-	h := &portal.Handler{Store: env.Store, Catalog: env.Catalog, Now: clock, Log: slog.New(slog.NewTextHandler(testLog(), nil))}
+	h := &portal.Handler{Store: env.Store, Catalog: env.Catalog, Now: clock, Log: slog.New(slog.NewTextHandler(testLog(), nil)),
+		Cases: &casework.Service{Store: env.Store, Catalog: env.Catalog, Calendar: workday.Default(), Now: clock}}
 	for _, o := range options {
 		o(h)
 	}

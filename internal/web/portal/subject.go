@@ -89,6 +89,8 @@ type recordRow struct {
 	// SeverityText names the severity in the page's language.
 	SeverityText string
 	Provider     string
+	// Objection is true while the record is under objection.
+	Objection bool
 }
 
 // subjectCode reads the code in the path, or shows why it is not one.
@@ -260,7 +262,7 @@ func rows(en bool, summary []*catalog.Field, recs []*credit.Record, today time.T
 		}
 		cur := rec.Current
 		row := recordRow{ID: rec.ID, Decision: day(cur.DecisionDate), Until: day(cur.PublishedUntil), Severity: cur.Severity,
-			SeverityText: severityName(en, cur.Severity), Provider: rec.ProviderName}
+			SeverityText: severityName(en, cur.Severity), Provider: rec.ProviderName, Objection: rec.UnderObjection}
 		for i, f := range summary {
 			if i == 0 {
 				row.Lead = cur.Fields[f.Code]

@@ -68,8 +68,11 @@ func Open(tb testing.TB, now func() time.Time) *postgres.DB {
 	tb.Helper()
 	base := server(tb)
 	schema := name("t_")
-	// The extension lives in public, where every test schema sees it.
-	exec(tb, base, `CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`, `CREATE SCHEMA `+schema)
+	// The extension lives in public, where every test schema sees it. Test
+	// binaries of several packages start at once: an advisory lock keeps
+	// two from creating it together (IF NOT EXISTS does not).
+	exec(tb, base, `SELECT pg_advisory_lock(7468)`, `CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`, `SELECT pg_advisory_unlock(7468)`,
+		`CREATE SCHEMA `+schema)
 	tb.Cleanup(func() { exec(tb, base, `DROP SCHEMA `+schema+` CASCADE`) })
 	u := withQuery(tb, base, func(_ *url.URL, q url.Values) {
 		q.Set("search_path", schema+",public")
