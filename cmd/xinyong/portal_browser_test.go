@@ -92,7 +92,7 @@ func TestPortalBrowser(t *testing.T) {
 	}
 	current, expired := ids[0], ids[1]
 
-	b := startBrowser(t, chromium, base)
+	b := startBrowser(t, chromium, base, "portal")
 	penaltyItem, _ := catalog.Default().Item("admin_penalty")
 
 	// The home page, in Chinese.
@@ -229,10 +229,11 @@ type browser struct {
 }
 
 // startBrowser starts chromium for the rest of the test, with 60 seconds
-// for everything it does, and empties the screenshot directory.
-func startBrowser(t *testing.T, chromium, base string) *browser {
+// for everything it does, and empties the screenshot directory
+// test-artifacts/ARTIFACTS.
+func startBrowser(t *testing.T, chromium, base, artifacts string) *browser {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "test-artifacts", "portal")
+	dir := filepath.Join(repoRoot(t), "test-artifacts", artifacts)
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}

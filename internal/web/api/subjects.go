@@ -125,6 +125,7 @@ type publicRecord struct {
 	Severity       string            `json:"severity,omitempty"`
 	PublishedFrom  *string           `json:"published_from"`
 	PublishedUntil *string           `json:"published_until"`
+	UnderObjection bool              `json:"under_objection"`
 	Fields         map[string]string `json:"fields"`
 }
 
@@ -235,5 +236,5 @@ func publicView(it *catalog.Item, rec *credit.Record, today time.Time) []publicR
 	}
 	return []publicRecord{{RecordID: rec.ID, Version: cur.Version, CatalogVersion: cur.CatalogVersion,
 		Provider: providerRef{rec.ProviderCode, rec.ProviderName}, DecisionDate: dateStr(cur.DecisionDate), Severity: cur.Severity,
-		PublishedFrom: dateStr(cur.PublishedFrom), PublishedUntil: dateStr(cur.PublishedUntil), Fields: fields}}
+		PublishedFrom: dateStr(cur.PublishedFrom), PublishedUntil: dateStr(cur.PublishedUntil), UnderObjection: rec.UnderObjection, Fields: fields}}
 }

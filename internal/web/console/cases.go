@@ -227,7 +227,7 @@ func steps(en bool, ss []credit.CaseStep) []caseStep {
 		cs := caseStep{At: s.At.In(workday.CST), Kind: rights.StepName(en, s.Kind), Actor: s.Actor, Why: s.Reason, Days: s.Days}
 		switch s.Kind {
 		case "file":
-			cs.Kind = web.Tr(en, "提交", "filed")
+			cs.Kind, cs.Why = web.Tr(en, "提交", "filed"), rights.GroundName(en, s.Reason)
 		case "apply":
 			cs.Kind = web.Tr(en, "申请", "applied")
 		case rights.StepApprove:
