@@ -128,8 +128,10 @@ func Tr(en bool, zh, english string) string {
 }
 
 // WriteHTML writes body, a whole page, with status and the headers every
-// page carries: no scripts, nothing framed, no sniffing, referrers kept
-// on this site. A HEAD request gets the headers only.
+// page carries: no scripts, nothing framed, forms sent only to this site,
+// no sniffing, referrers kept on this site. A door whose pages need
+// another Content-Security-Policy sets it on w first; WriteHTML keeps it.
+// A HEAD request gets the headers only.
 func WriteHTML(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
@@ -137,7 +139,9 @@ func WriteHTML(w http.ResponseWriter, r *http.Request, status int, body []byte) 
 	hd.Set("Vary", "Cookie")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
-	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'")
+	if hd.Get("Content-Security-Policy") == "" {
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; form-action 'self'; frame-ancestors 'none'")
+	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		w.Write(body)

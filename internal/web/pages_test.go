@@ -107,3 +107,31 @@ func TestEnglish(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteHTML(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		web.WriteHTML(w, httptest.NewRequest("GET", "/", nil), 201, []byte("<p>x</p>"))
+		if w.Code != 201 || w.Body.String() != "<p>x</p>" || w.Header().Get("Content-Length") != "8" {
+			t.Errorf("%d %q, Content-Length %q", w.Code, w.Body.String(), w.Header().Get("Content-Length"))
+		}
+		if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'none'") || !strings.Contains(csp, "form-action 'self'") {
+			t.Errorf("Content-Security-Policy = %q", csp)
+		}
+	})
+	t.Run("OKOwnPolicy", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		w.Header().Set("Content-Security-Policy", "default-src 'none'")
+		web.WriteHTML(w, httptest.NewRequest("GET", "/", nil), 200, nil)
+		if csp := w.Header().Values("Content-Security-Policy"); len(csp) != 1 || csp[0] != "default-src 'none'" {
+			t.Errorf("Content-Security-Policy = %q", csp)
+		}
+	})
+	t.Run("OKHead", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		web.WriteHTML(w, httptest.NewRequest("HEAD", "/", nil), 200, []byte("<p>x</p>"))
+		if w.Body.Len() != 0 || w.Header().Get("Content-Length") != "8" {
+			t.Errorf("HEAD: body %q, Content-Length %q", w.Body.String(), w.Header().Get("Content-Length"))
+		}
+	})
+}

@@ -8,11 +8,8 @@ import (
 	"time"
 
 	"github.com/xinyong/xinyong/internal/catalog"
+	"github.com/xinyong/xinyong/internal/web"
 )
-
-// langCookie holds the visitor's choice of language: "en" for English;
-// anything else, or none, is Chinese.
-const langCookie = "lang"
 
 // page is what every page's data starts with: the language, the title,
 // and what the layout needs to draw the header.
@@ -30,28 +27,10 @@ type page struct {
 
 func (p page) english() bool { return p.EN }
 
-// newPage starts a page's data for r. The language comes from ?lang= when
-// given (so that a link can choose it), then the cookie.
+// newPage starts a page's data for r, in the language r asks for
+// (web.English).
 func (h *Handler) newPage(r *http.Request, title, nav string) page {
-	en := false
-	switch r.URL.Query().Get("lang") {
-	case "en":
-		en = true
-	case "zh":
-	default:
-		if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
-			en = true
-		}
-	}
-	return page{EN: en, Title: title, Here: r.URL.RequestURI(), Nav: nav}
-}
-
-// tr returns the text for the page's language.
-func tr(en bool, zh, english string) string {
-	if en {
-		return english
-	}
-	return zh
+	return page{EN: web.English(r), Title: title, Here: r.URL.RequestURI(), Nav: nav}
 }
 
 // switchLang sets the language cookie and goes back to where the visitor
@@ -74,8 +53,7 @@ func (h *Handler) switchLang(w http.ResponseWriter, r *http.Request) {
 		u.RawQuery = q.Encode()
 		next = u.RequestURI()
 	}
-	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: to, Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	web.SetLang(w, r, to)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
@@ -109,18 +87,18 @@ func categoryName(en bool, code string) string {
 	if !ok {
 		return code
 	}
-	return tr(en, n[0], n[1])
+	return web.Tr(en, n[0], n[1])
 }
 
 // severityName names a negative record's severity.
 func severityName(en bool, s string) string {
 	switch s {
 	case catalog.SeverityMinor:
-		return tr(en, "轻微", "minor")
+		return web.Tr(en, "轻微", "minor")
 	case catalog.SeverityGeneral:
-		return tr(en, "一般", "general")
+		return web.Tr(en, "一般", "general")
 	case catalog.SeveritySerious:
-		return tr(en, "严重", "serious")
+		return web.Tr(en, "严重", "serious")
 	}
 	return ""
 }

@@ -11,14 +11,11 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
-	"html"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -58,7 +55,7 @@ type Handler struct {
 	// are computed again (in the background); 10 minutes when zero.
 	StatsEvery time.Duration
 
-	pages         [2]map[string]*template.Template // Chinese, English
+	pages         *web.Pages
 	pageLimiter   *web.Limiter
 	searchLimiter *web.Limiter
 	stats         statsCache
@@ -148,7 +145,7 @@ func (h *Handler) today() time.Time { return h.now().In(workday.CST) }
 
 func (h *Handler) parse() error {
 	funcs := template.FuncMap{
-		"tr":  tr,
+		"tr":  web.Tr,
 		"num": num,
 		"cat": categoryName,
 		"add": func(a, b int) int { return a + b },
@@ -161,84 +158,31 @@ func (h *Handler) parse() error {
 		},
 		"lang": func(en bool) string { return map[bool]string{false: "zh-CN", true: "en"}[en] },
 	}
-	names, err := fs.Glob(templateFS, "templates/*.html")
+	pages, err := web.ParsePages(templateFS, "templates", []string{"layout.html", "partials.html"}, funcs)
 	if err != nil {
-		return err
+		return fmt.Errorf("portal: %w", err)
 	}
-	src := map[string]string{}
-	for _, name := range names {
-		b, err := fs.ReadFile(templateFS, name)
-		if err != nil {
-			return err
-		}
-		src[strings.TrimPrefix(name, "templates/")] = string(b)
-	}
-	for i, en := range []bool{false, true} {
-		h.pages[i] = map[string]*template.Template{}
-		for base := range src {
-			if base == "layout.html" || base == "partials.html" {
-				continue
-			}
-			t := template.New(base).Funcs(funcs)
-			for _, f := range []string{base, "layout.html", "partials.html"} {
-				text, err := translate(src[f], en)
-				if err == nil && f == base {
-					_, err = t.Parse(text)
-				} else if err == nil {
-					_, err = t.New(f).Parse(text)
-				}
-				if err != nil {
-					return fmt.Errorf("portal template %s: %w", f, err)
-				}
-			}
-			h.pages[i][strings.TrimSuffix(base, ".html")] = t
-		}
-	}
+	h.pages = pages
 	return nil
 }
 
-// literalTr matches a translation of two literal strings in a template.
-var literalTr = regexp.MustCompile(`\{\{tr (?:\$?\.EN|\$en) ("(?:[^"\\]|\\.)*") ("(?:[^"\\]|\\.)*")\}\}`)
-
-// translate replaces each {{tr .EN "中文" "English"}} of two literals in a
-// template's text by the text of one language, escaped as HTML, so that a
-// page runs no function for its fixed words: each language has its own
-// parsed templates.
-func translate(text string, en bool) (string, error) {
-	var err error
-	out := literalTr.ReplaceAllStringFunc(text, func(m string) string {
-		parts := literalTr.FindStringSubmatch(m)
-		pick := parts[1]
-		if en {
-			pick = parts[2]
-		}
-		s, uerr := strconv.Unquote(pick)
-		if uerr != nil {
-			err = fmt.Errorf("%s: %w", m, uerr)
-		}
-		return html.EscapeString(s)
-	})
-	return out, err
-}
+// csp is the Content-Security-Policy of the portal's pages: web.WriteHTML's
+// without form-action.
+const csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'"
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // render writes page name with data, whole or not at all: a template that
 // fails midway shows an error page, not half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	lang := 0
-	if p, ok := data.(interface{ english() bool }); ok && p.english() {
-		lang = 1
-	}
-	t, ok := h.pages[lang][name]
-	if !ok {
-		h.fail(w, r, fmt.Errorf("no portal page %q", name))
-		return
+	en := false
+	if p, ok := data.(interface{ english() bool }); ok {
+		en = p.english()
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
-	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
+	if err := h.pages.Execute(buf, name, en, "layout", data); err != nil {
 		if name == "error" {
 			web.Logger(r).ErrorContext(r.Context(), "portal error page", "err", err)
 			http.Error(w, "服务器内部错误 / internal error", http.StatusInternalServerError)
@@ -247,17 +191,8 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		h.fail(w, r, fmt.Errorf("render %s: %w", name, err))
 		return
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Content-Length", strconv.Itoa(buf.Len()))
-	hd.Set("Vary", "Cookie")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "same-origin")
-	hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(buf.Bytes())
-	}
+	w.Header().Set("Content-Security-Policy", csp)
+	web.WriteHTML(w, r, status, buf.Bytes())
 }
 
 // errorPage is a page explaining what went wrong, in both languages, with
@@ -271,14 +206,14 @@ type errorPage struct {
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, zh, en string) {
 	p := errorPage{page: h.newPage(r, "", ""), Status: status, MessageZH: zh, MessageEN: en}
-	p.Title = tr(p.EN, "出错了", "Something is wrong")
+	p.Title = web.Tr(p.EN, "出错了", "Something is wrong")
 	switch status {
 	case http.StatusNotFound:
-		p.Title = tr(p.EN, "未找到", "Not found")
+		p.Title = web.Tr(p.EN, "未找到", "Not found")
 	case http.StatusTooManyRequests:
-		p.Title = tr(p.EN, "访问过于频繁", "Too many requests")
+		p.Title = web.Tr(p.EN, "访问过于频繁", "Too many requests")
 	case http.StatusBadRequest:
-		p.Title = tr(p.EN, "请求有误", "Bad request")
+		p.Title = web.Tr(p.EN, "请求有误", "Bad request")
 	}
 	h.render(w, r, status, "error", p)
 }

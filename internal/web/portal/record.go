@@ -9,6 +9,7 @@ import (
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/disclose"
 	"github.com/xinyong/xinyong/internal/rights"
+	"github.com/xinyong/xinyong/internal/web"
 )
 
 type recordPage struct {
@@ -75,7 +76,7 @@ func (h *Handler) record(w http.ResponseWriter, r *http.Request) {
 			p.RepairNow = e.Possible && e.CheckApplication(h.now()) == nil
 		}
 	}
-	p.Title = tr(p.EN, it.NameZH, it.NameEN) + " · " + rec.SubjectName
+	p.Title = web.Tr(p.EN, it.NameZH, it.NameEN) + " · " + rec.SubjectName
 	h.render(w, r, http.StatusOK, "record", p)
 }
 
@@ -104,7 +105,7 @@ type periodText struct {
 // whom, and how long it is disclosed: GET /catalog.
 func (h *Handler) catalog(w http.ResponseWriter, r *http.Request) {
 	p := catalogPage{page: h.newPage(r, "", "catalog")}
-	p.Title = tr(p.EN, "信用信息目录", "Credit information catalogue")
+	p.Title = web.Tr(p.EN, "信用信息目录", "Credit information catalogue")
 	providers, err := h.Store.Providers(r.Context())
 	if err != nil {
 		h.fail(w, r, err)

@@ -144,9 +144,9 @@ func (h *Handler) objectionForm(w http.ResponseWriter, r *http.Request) {
 	if !h.caseRecord(w, r, &p) {
 		return
 	}
-	p.Title = tr(p.EN, "异议申请", "Object to a record")
+	p.Title = web.Tr(p.EN, "异议申请", "Object to a record")
 	for _, g := range rights.Grounds {
-		p.Grounds = append(p.Grounds, option{g.Code, tr(p.EN, g.ZH, g.EN)})
+		p.Grounds = append(p.Grounds, option{g.Code, web.Tr(p.EN, g.ZH, g.EN)})
 	}
 	p.Values["applicant.uscc"] = p.R.SubjectUSCC
 	if r.Method == http.MethodGet {
@@ -173,7 +173,7 @@ func (h *Handler) repairForm(w http.ResponseWriter, r *http.Request) {
 	if !h.caseRecord(w, r, &p) {
 		return
 	}
-	p.Title = tr(p.EN, "信用修复申请", "Apply for credit repair")
+	p.Title = web.Tr(p.EN, "信用修复申请", "Apply for credit repair")
 	p.Values["applicant.uscc"] = p.R.SubjectUSCC
 	p.Commitment = casework.CommitmentText(p.R.SubjectName, p.R.SubjectUSCC, p.R.Current.Fields[summaryFirst(p.Item)], h.now())
 	if err := h.Cases.Repairability(p.R, p.Item).CheckApplication(h.now()); err != nil {
@@ -220,11 +220,11 @@ func (h *Handler) formProblem(w http.ResponseWriter, r *http.Request, p *caseFor
 		return
 	}
 	zh, en := credit.ErrorMessages(err)
-	p.Problem = tr(p.EN, zh, en)
+	p.Problem = web.Tr(p.EN, zh, en)
 	var e *credit.Error
 	if errors.As(err, &e) {
 		for _, f := range e.Fields {
-			p.Fields[f.Field] = tr(p.EN, f.MessageZH, f.MessageEN)
+			p.Fields[f.Field] = web.Tr(p.EN, f.MessageZH, f.MessageEN)
 		}
 	}
 	if r.MultipartForm != nil {
@@ -248,7 +248,7 @@ type filedPage struct {
 // filed confirms a case and gives its private tracking link, once.
 func (h *Handler) filed(w http.ResponseWriter, r *http.Request, kind, number, token string) {
 	p := filedPage{page: h.newPage(r, "", ""), Kind: kind, Number: number, Link: "/track/" + kind + "?t=" + url.QueryEscape(token)}
-	p.Title = tr(p.EN, "已提交", "Received")
+	p.Title = web.Tr(p.EN, "已提交", "Received")
 	w.Header().Set("Cache-Control", "no-store")
 	h.render(w, r, http.StatusCreated, "filed", p)
 }
@@ -280,7 +280,7 @@ type trackStep struct {
 // GET /track/{kind}?t=TOKEN.
 func (h *Handler) track(w http.ResponseWriter, r *http.Request) {
 	p := trackPage{page: h.newPage(r, "", ""), Kind: r.PathValue("kind")}
-	p.Title = tr(p.EN, "办理进度", "Progress")
+	p.Title = web.Tr(p.EN, "办理进度", "Progress")
 	tok := r.URL.Query().Get("t")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
@@ -321,8 +321,8 @@ func (h *Handler) track(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Number, p.Record, p.Subject, p.Filed, p.Reasons = rep.Number, rep.RecordID, rep.SubjectName, rep.AppliedAt, rep.Reasons
-		p.StateName = map[string]string{rights.RepairApplied: tr(p.EN, "审核中", "under review"), rights.RepairApproved: tr(p.EN, "已准予修复，停止公示", "approved: no longer published"),
-			rights.RepairRefused: tr(p.EN, "不予修复", "refused")}[rep.State]
+		p.StateName = map[string]string{rights.RepairApplied: web.Tr(p.EN, "审核中", "under review"), rights.RepairApproved: web.Tr(p.EN, "已准予修复，停止公示", "approved: no longer published"),
+			rights.RepairRefused: web.Tr(p.EN, "不予修复", "refused")}[rep.State]
 		p.Final = rep.State != rights.RepairApplied
 		if by, ok := h.Cases.RepairDeadline(rep); ok {
 			p.DueBy = by.Format(time.DateOnly)
@@ -339,7 +339,7 @@ func (h *Handler) track(w http.ResponseWriter, r *http.Request) {
 			ts.Why = s.Reason
 		}
 		if s.Outcome != "" {
-			ts.What += tr(p.EN, "：", ": ") + rights.OutcomeName(p.EN, s.Outcome)
+			ts.What += web.Tr(p.EN, "：", ": ") + rights.OutcomeName(p.EN, s.Outcome)
 		}
 		p.Steps = append(p.Steps, ts)
 	}
@@ -350,15 +350,15 @@ func (h *Handler) track(w http.ResponseWriter, r *http.Request) {
 func stepWords(en bool, kind string) string {
 	switch kind {
 	case "file":
-		return tr(en, "提交异议申请", "objection filed")
+		return web.Tr(en, "提交异议申请", "objection filed")
 	case "apply":
-		return tr(en, "提交修复申请", "application made")
+		return web.Tr(en, "提交修复申请", "application made")
 	case rights.StepApprove:
-		return tr(en, "准予修复", "approved")
+		return web.Tr(en, "准予修复", "approved")
 	case rights.StepRefuse:
-		return tr(en, "不予修复", "refused")
+		return web.Tr(en, "不予修复", "refused")
 	case rights.StepForward:
-		return tr(en, "转信息提供单位核查", "forwarded to the provider for checking")
+		return web.Tr(en, "转信息提供单位核查", "forwarded to the provider for checking")
 	}
 	return rights.StepName(en, kind)
 }

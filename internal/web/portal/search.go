@@ -76,11 +76,11 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	p := searchPage{page: h.newPage(r, "", ""), PageNo: 1, PerPage: searchPerPage}
 	qs := r.URL.Query()
 	p.Q = qs.Get("q")
-	p.Title = tr(p.EN, "搜索", "Search")
+	p.Title = web.Tr(p.EN, "搜索", "Search")
 	q, err := web.SearchQuery(p.Q)
 	if err == nil {
 		p.Q = q
-		p.Title = tr(p.EN, "搜索：", "Search: ") + q
+		p.Title = web.Tr(p.EN, "搜索：", "Search: ") + q
 		p.PageNo, err = web.IntParam(qs.Get("page"), "page", 1)
 	}
 	if err == nil {

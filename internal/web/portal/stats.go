@@ -7,6 +7,7 @@ import (
 
 	"github.com/xinyong/xinyong/internal/chart"
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/web"
 )
 
 // statsProviders is how many departments the chart by department shows;
@@ -46,7 +47,7 @@ func shareOf(c credit.PeriodCount) string {
 // share submitted on time, as charts with their tables: GET /statistics.
 func (h *Handler) statistics(w http.ResponseWriter, r *http.Request) {
 	p := statsPage{page: h.newPage(r, "", "statistics")}
-	p.Title = tr(p.EN, "统计", "Statistics")
+	p.Title = web.Tr(p.EN, "统计", "Statistics")
 	st, err := h.currentStats(r.Context())
 	if err != nil {
 		h.fail(w, r, err)
@@ -54,8 +55,8 @@ func (h *Handler) statistics(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Stats, p.Items = st, h.publicItemCounts(st)
 
-	unit := tr(p.EN, "条", "records")
-	words := chart.Words{Empty: tr(p.EN, "暂无数据", "no data"), NoData: tr(p.EN, "无数据", "no data")}
+	unit := web.Tr(p.EN, "条", "records")
+	words := chart.Words{Empty: web.Tr(p.EN, "暂无数据", "no data"), NoData: web.Tr(p.EN, "无数据", "no data")}
 	var months []chart.Bar
 	var shares []chart.Point
 	for _, m := range st.ByMonth {
@@ -78,13 +79,13 @@ func (h *Handler) statistics(w http.ResponseWriter, r *http.Request) {
 			depts = append(depts, chart.Bar{Label: c.Name, Value: float64(c.Records)})
 		}
 	}
-	p.ByMonth = chart.Columns{ID: "by-month", Title: tr(p.EN, "近 12 个月每月归集量", "Records collected per month, last 12 months"),
+	p.ByMonth = chart.Columns{ID: "by-month", Title: web.Tr(p.EN, "近 12 个月每月归集量", "Records collected per month, last 12 months"),
 		Unit: unit, Bars: months, Words: words}.SVG()
-	p.OnTime = chart.Share{ID: "on-time", Title: tr(p.EN, "每月按时报送比例", "Share submitted on time, per month"),
+	p.OnTime = chart.Share{ID: "on-time", Title: web.Tr(p.EN, "每月按时报送比例", "Share submitted on time, per month"),
 		Points: shares, Line: true, Words: words}.SVG()
-	title := tr(p.EN, "近 12 个月各部门归集量", "Records collected by department, last 12 months")
+	title := web.Tr(p.EN, "近 12 个月各部门归集量", "Records collected by department, last 12 months")
 	if len(st.ByProvider) > statsProviders {
-		title = tr(p.EN, fmt.Sprintf("近 12 个月归集量前 %d 的部门", statsProviders), fmt.Sprintf("The %d departments with most records, last 12 months", statsProviders))
+		title = web.Tr(p.EN, fmt.Sprintf("近 12 个月归集量前 %d 的部门", statsProviders), fmt.Sprintf("The %d departments with most records, last 12 months", statsProviders))
 	}
 	p.ByProviderTitle = title
 	p.ByProvider = chart.Rows{ID: "by-dept", Title: title, Unit: unit, Bars: depts, Words: words}.SVG()

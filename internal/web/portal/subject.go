@@ -56,7 +56,7 @@ func fieldViews(en bool, vals []disclose.FieldValue, skip ...string) []fieldView
 	out := make([]fieldView, 0, len(vals))
 	for _, v := range vals {
 		if !slices.Contains(skip, v.Field.Code) {
-			out = append(out, fieldView{Label: tr(en, v.Field.LabelZH, v.Field.LabelEN), Value: v.Value, Masked: v.Field.Personal})
+			out = append(out, fieldView{Label: web.Tr(en, v.Field.LabelZH, v.Field.LabelEN), Value: v.Value, Masked: v.Field.Personal})
 		}
 	}
 	return out
@@ -219,14 +219,14 @@ func (h *Handler) subjectItem(w http.ResponseWriter, r *http.Request) {
 		}
 		p.Records.Rows = rows(p.EN, p.Records.Summary, recs, today)
 	}
-	p.Title = p.S.Name + " · " + tr(p.EN, it.NameZH, it.NameEN)
+	p.Title = p.S.Name + " · " + web.Tr(p.EN, it.NameZH, it.NameEN)
 	h.render(w, r, http.StatusOK, "item", p)
 }
 
 func newItemRecords(en bool, it *catalog.Item, total int) itemRecords {
-	ir := itemRecords{Item: it, Name: tr(en, it.NameZH, it.NameEN), Summary: summaryFields(it), Total: total, Negative: it.Nature == catalog.NatureNegative}
+	ir := itemRecords{Item: it, Name: web.Tr(en, it.NameZH, it.NameEN), Summary: summaryFields(it), Total: total, Negative: it.Nature == catalog.NatureNegative}
 	for _, f := range ir.Summary {
-		ir.Heads = append(ir.Heads, tr(en, f.LabelZH, f.LabelEN))
+		ir.Heads = append(ir.Heads, web.Tr(en, f.LabelZH, f.LabelEN))
 	}
 	return ir
 }
