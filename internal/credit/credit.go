@@ -209,8 +209,10 @@ type SubjectHit struct {
 	Type        string
 }
 
-// SubjectPage is a page of search results. Total is exact up to a cap;
-// TotalCapped says the real number is larger.
+// SubjectPage is a page of search results. Total is exact up to a cap of
+// 1,000; TotalCapped says the real number is larger, and then the results
+// are 1,000 of the matches (which ones is the backend's choice) in the
+// usual order: pages go no deeper.
 type SubjectPage struct {
 	Hits        []SubjectHit
 	Total       int

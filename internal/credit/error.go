@@ -16,6 +16,7 @@ const (
 	ECONFLICT     = "conflict"           // the request conflicts with what is stored
 	ETOOLARGE     = "too_large"          // the request is over a configured limit
 	EUNAVAILABLE  = "unavailable"        // a dependency is not ready (e.g. schema behind)
+	ETOOMANY      = "too_many_requests"  // the client is over its rate limit; retry later
 	EINTERNAL     = "internal"           // a bug or an outside failure; details are logged, never shown
 )
 

@@ -55,6 +55,8 @@ func Status(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case credit.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case credit.ETOOMANY:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
@@ -93,6 +95,10 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="xinyong"`)
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "30")
+	case http.StatusTooManyRequests:
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", "60")
+		}
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(p.Status)

@@ -33,10 +33,10 @@ const (
 // characters through the grams index. Organisations with a name equal to
 // the query come first, then the others in the order they were first
 // seen. Cost is bounded by the cap, not by the number of matches: up to
-// searchCap matching names are read and sorted here, from the index when
+// searchCap+1 matching names are read and sorted here, from the index when
 // the match is rare, from the names when it is common (a sample says
-// which); a query that matches more is paged by walking the names in
-// subject order, which stops at the page.
+// which); when more match, the results are the first searchCap found, in
+// subject order, and pages go no deeper.
 func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*credit.SubjectPage, error) {
 	kind, q := names.Parse(f.Query)
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
@@ -113,41 +113,28 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 		pageIDs = append(pageIDs, exact[offset:min(len(exact), offset+f.PerPage)]...)
 	}
 	rest, skip := f.PerPage-len(pageIDs), max(0, offset-len(exact))
-	if len(matches) <= searchCap {
-		// Every match is here: count them, and page the rest in order.
-		ids := distinctSorted(matches)
-		page.Total = len(ids)
-		for _, id := range ids {
-			if rest == 0 {
-				break
-			}
-			if isExact[id] {
-				continue
-			}
-			if skip > 0 {
-				skip--
-				continue
-			}
-			pageIDs = append(pageIDs, id)
-			rest--
-		}
-	} else {
+	// Every match, or the first searchCap found when there are more: the
+	// page is drawn from them in subject order. Which matches beyond the
+	// cap are left out is not defined; a narrower query finds them.
+	ids := distinctSorted(matches)
+	page.Total = len(ids)
+	if len(matches) > searchCap {
 		page.Total, page.TotalCapped = searchCap, true
-		if rest > 0 {
-			// More than the cap: walk the names in subject order (the index
-			// of the match cannot give the order) until the page is full.
-			if !dense {
-				if _, err := tx.Exec(ctx, `SET LOCAL enable_bitmapscan = off`); err != nil {
-					return nil, err
-				}
-			}
-			more, err := collectIDs(ctx, tx, `SELECT DISTINCT subject_id FROM subject_names WHERE org AND `+where+`
-				AND NOT subject_id = ANY($2) ORDER BY subject_id LIMIT $3 OFFSET $4`, arg, exact, rest, skip)
-			if err != nil {
-				return nil, fmt.Errorf("search names: %w", err)
-			}
-			pageIDs = append(pageIDs, more...)
+		ids = ids[:min(len(ids), searchCap)]
+	}
+	for _, id := range ids {
+		if rest == 0 {
+			break
 		}
+		if isExact[id] {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		pageIDs = append(pageIDs, id)
+		rest--
 	}
 	if len(pageIDs) == 0 {
 		return page, nil

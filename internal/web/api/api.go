@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/xinyong/xinyong/internal/casework"
@@ -41,9 +42,21 @@ type Handler struct {
 	Uploads  Uploads
 	// Cases takes objections and the providers' answers and decisions.
 	Cases *casework.Service
-	Log   *slog.Logger
-	Now   func() time.Time
+	// ObjectionLimit is each client's budget of objections filed through
+	// the API (no key is needed to file one); DefaultObjectionLimit when
+	// zero.
+	ObjectionLimit web.RateLimit
+	Log            *slog.Logger
+	Now            func() time.Time
+
+	objections     *web.Limiter
+	objectionsOnce sync.Once
 }
+
+// DefaultObjectionLimit lets an applicant file a few objections and stops
+// a client from flooding the credit center: bursts of 5, then one a
+// minute.
+var DefaultObjectionLimit = web.RateLimit{Rate: 1.0 / 60, Burst: 5}
 
 //go:embed openapi.json
 var openapiDoc []byte

@@ -685,6 +685,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"objection unknown record", "POST", "/api/v1/records/999999/objections", "", js(objection), +1, 404, nil},
 		{"objection file too large", "POST", record + "/objections", "", js(bigFile), +1, 413, nil},
 		{"objection GET", "GET", record + "/objections", "", nil, 0, 405, nil},
+		{"objection fifth", "POST", record + "/objections", "", js(objection), +1, 201, nil},
+		{"objection over the limit", "POST", record + "/objections", "", js(objection), +1, 429, []string{`"code":"too_many_requests"`}},
 		{"objections forwarded", "GET", "/api/v1/objections", scjg, nil, 0, 200, []string{`"state":"forwarded"`, `"due_by":"2026-12-07"`, `"type":"application/pdf"`}},
 		{"objections no key", "GET", "/api/v1/objections", "", nil, 0, 401, nil},
 		{"objections POST", "POST", "/api/v1/objections", scjg, js(map[string]any{}), 0, 405, nil},

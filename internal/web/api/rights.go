@@ -94,6 +94,18 @@ type filedResponse struct {
 // fileObjection takes an applicant's objection to a public record:
 // POST /api/v1/records/{id}/objections (no API key: anyone may object).
 func (h *Handler) fileObjection(w http.ResponseWriter, r *http.Request) {
+	h.objectionsOnce.Do(func() {
+		l := h.ObjectionLimit
+		if l.Rate == 0 {
+			l = DefaultObjectionLimit
+		}
+		h.objections = web.NewLimiter(l, h.Now)
+	})
+	if ok, wait := h.objections.Allow(web.ClientID(r)); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+		web.Error(w, r, credit.Errorf(credit.ETOOMANY, "提交过于频繁，请 %d 秒后再试", "too many objections from your address; try again in %d seconds", int(wait/time.Second)+1))
+		return
+	}
 	id, err := pathID(r, "记录")
 	var req objectionRequest
 	if err == nil {

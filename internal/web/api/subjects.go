@@ -17,7 +17,10 @@ import (
 const (
 	defaultPerPage = 20
 	maxPerPage     = 50
-	maxResults     = 5000 // deepest result a search pages to
+	maxResults     = 5000 // deepest record of an item a subject view pages to
+	// searchDepth is the deepest result a search pages to: stores count
+	// and order matches up to 1,000; beyond, a narrower query finds them.
+	searchDepth = 1000
 )
 
 type searchResponse struct {
@@ -62,9 +65,9 @@ func (h *Handler) searchSubjects(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, credit.Errorf(credit.EINVALID, "每页最多 %d 条（per_page=%d）", "per_page may be at most %d, got %d", maxPerPage, perPage))
 		return
 	}
-	if (page-1)*perPage >= maxResults {
+	if (page-1)*perPage >= searchDepth {
 		web.Error(w, r, credit.Errorf(credit.EINVALID, "只能翻阅前 %d 条结果，请使用更精确的查询词",
-			"only the first %d results can be paged through; refine the query", maxResults))
+			"only the first %d results can be paged through; refine the query", searchDepth))
 		return
 	}
 	res, err := h.Store.SearchSubjects(r.Context(), credit.SubjectFilter{Query: q, Page: page, PerPage: perPage})

@@ -447,9 +447,9 @@ func TestSubjectSearch(t *testing.T) {
 		{name: "ErrMissingQ", query: "", status: 400},
 		{name: "ErrBlankQ", query: "q=%20%20", status: 400},
 		{name: "ErrQueryTooLong", query: "q=" + url.QueryEscape(strings.Repeat("楚", 101)), status: 400},
-		{name: "ErrPageBeyond5000", query: "q=" + url.QueryEscape("分页测试") + "&per_page=50&page=101", status: 400},
-		{name: "ErrPageBeyond5000DefaultPerPage", query: "q=" + url.QueryEscape("分页测试") + "&page=251", status: 400},
-		{name: "OKLastReachablePage", query: "q=" + url.QueryEscape("分页测试") + "&per_page=50&page=100", status: 200, total: 60,
+		{name: "ErrPageBeyond1000", query: "q=" + url.QueryEscape("分页测试") + "&per_page=50&page=21", status: 400},
+		{name: "ErrPageBeyond1000DefaultPerPage", query: "q=" + url.QueryEscape("分页测试") + "&page=51", status: 400},
+		{name: "OKLastReachablePage", query: "q=" + url.QueryEscape("分页测试") + "&per_page=50&page=20", status: 200, total: 60,
 			check: func(t *testing.T, b map[string]any) {
 				if stLen(b, "results") != 0 {
 					t.Errorf("%d results on page 100", stLen(b, "results"))
