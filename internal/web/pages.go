@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // What the doors that serve HTML pages (web/portal, web/console) share:
@@ -94,6 +95,22 @@ func (p *Pages) Execute(buf *bytes.Buffer, name string, en bool, layout string, 
 		return fmt.Errorf("no page %q", name)
 	}
 	return t.ExecuteTemplate(buf, layout, data)
+}
+
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Render writes page name with data, in English when en, whole or not at
+// all: when its template fails it writes nothing and returns the error,
+// so that the caller shows an error page instead of half a page.
+func (p *Pages) Render(w http.ResponseWriter, r *http.Request, status int, name string, en bool, data any) error {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := p.Execute(buf, name, en, "layout", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	WriteHTML(w, r, status, buf.Bytes())
+	return nil
 }
 
 // literalTr matches a translation of two literal strings in a template.

@@ -135,3 +135,37 @@ func TestWriteHTML(t *testing.T) {
 		}
 	})
 }
+
+func TestRender(t *testing.T) {
+	fsys := fstest.MapFS{
+		"t/layout.html": {Data: []byte(`{{define "layout"}}<h1>{{tr .EN "标题" "Title"}}</h1>{{template "content" .}}{{end}}`)},
+		"t/ok.html":     {Data: []byte(`{{define "content"}}<p>{{.N}}</p>{{end}}`)},
+		"t/half.html":   {Data: []byte(`{{define "content"}}<p>written</p>{{.Missing.Field}}{{end}}`)},
+	}
+	p, err := web.ParsePages(fsys, "t", []string{"layout.html"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type data struct {
+		EN bool
+		N  int
+	}
+	w := httptest.NewRecorder()
+	if err := p.Render(w, httptest.NewRequest("GET", "/", nil), 201, "ok", true, data{EN: true, N: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != 201 || w.Body.String() != "<h1>Title</h1><p>7</p>" {
+		t.Errorf("ok: %d %q", w.Code, w.Body.String())
+	}
+	w = httptest.NewRecorder()
+	err = p.Render(w, httptest.NewRequest("GET", "/", nil), 200, "half", false, data{})
+	if err == nil || !strings.Contains(err.Error(), "render half") {
+		t.Errorf("half: err = %v", err)
+	}
+	if w.Body.Len() != 0 || w.Header().Get("Content-Type") != "" {
+		t.Errorf("a failed page wrote %q with headers %v", w.Body.String(), w.Header())
+	}
+	if err := p.Render(w, httptest.NewRequest("GET", "/", nil), 200, "none", false, data{}); err == nil {
+		t.Error("no error for a page that does not exist")
+	}
+}

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -216,8 +215,6 @@ func roleName(en bool, role string) string {
 	return role
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // render writes page name with data (a struct embedding Page), whole or
 // not at all: a template that fails midway shows an error page, not half
 // a page. Console pages are never cached.
@@ -226,20 +223,15 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if p, ok := data.(interface{ english() bool }); ok {
 		en = p.english()
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	if err := h.pages.Execute(buf, name, en, "layout", data); err != nil {
+	w.Header().Set("Cache-Control", "no-store")
+	if err := h.pages.Render(w, r, status, name, en, data); err != nil {
 		if name == "error" {
 			web.Logger(r).ErrorContext(r.Context(), "console error page", "err", err)
 			http.Error(w, "服务器内部错误 / internal error", http.StatusInternalServerError)
 			return
 		}
-		h.fail(w, r, fmt.Errorf("render %s: %w", name, err))
-		return
+		h.fail(w, r, err)
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	web.WriteHTML(w, r, status, buf.Bytes())
 }
 
 // errorPage is a page explaining what went wrong, in both languages, with

@@ -8,7 +8,6 @@
 package portal
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -16,7 +15,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/xinyong/xinyong/internal/casework"
@@ -170,8 +168,6 @@ func (h *Handler) parse() error {
 // without form-action.
 const csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'"
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // render writes page name with data, whole or not at all: a template that
 // fails midway shows an error page, not half a page.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
@@ -179,20 +175,15 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	if p, ok := data.(interface{ english() bool }); ok {
 		en = p.english()
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufPool.Put(buf)
-	if err := h.pages.Execute(buf, name, en, "layout", data); err != nil {
+	w.Header().Set("Content-Security-Policy", csp)
+	if err := h.pages.Render(w, r, status, name, en, data); err != nil {
 		if name == "error" {
 			web.Logger(r).ErrorContext(r.Context(), "portal error page", "err", err)
 			http.Error(w, "服务器内部错误 / internal error", http.StatusInternalServerError)
 			return
 		}
-		h.fail(w, r, fmt.Errorf("render %s: %w", name, err))
-		return
+		h.fail(w, r, err)
 	}
-	w.Header().Set("Content-Security-Policy", csp)
-	web.WriteHTML(w, r, status, buf.Bytes())
 }
 
 // errorPage is a page explaining what went wrong, in both languages, with
