@@ -706,6 +706,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"repair no key", "POST", decisionPath, "", js(approve), +1, 401, nil},
 		{"repair GET", "GET", decisionPath, scjg, nil, 0, 405, nil},
 		{"revoke no reason", "POST", revokePath, scjg, js(map[string]any{"reason": ""}), +1, 400, nil},
+		{"revoke key in other case", "POST", revokePath, scjg, js(map[string]any{"Reason": "复议撤销"}), -1, 400, []string{`unknown field \"Reason\": the body takes only reason`}},
+		{"answer malformed", "POST", answerPath, scjg, []byte(`{"outcome": "maintain",}`), 0, 400, []string{"malformed JSON at line 1"}},
 		{"revoke by another provider", "POST", revokePath, swj, js(revoke), +1, 404, nil},
 		{"revoke", "POST", revokePath, scjg, js(revoke), +1, 200, []string{`"status":"revoked"`}},
 		{"revoke again", "POST", revokePath, scjg, js(revoke), +1, 409, nil},

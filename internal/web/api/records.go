@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,20 +165,29 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request, p *credit.Provi
 	web.JSON(w, http.StatusOK, resp)
 }
 
-// decodeStrict decodes a JSON object, refusing unknown fields (matched
-// exactly, not ignoring case as encoding/json does) and saying where a
-// syntax error is.
+// decodeStrict decodes a submission: a JSON object of item and records.
 func decodeStrict(body []byte, v any) error {
+	return decodeObject(body, v, `{"item": "admin_penalty", "records": [...]}`, "item", "records")
+}
+
+// decodeObject decodes body, one JSON object whose top-level keys are
+// among keys (matched exactly, not ignoring case as encoding/json does),
+// into v, and says what to fix when it cannot: where a syntax error is,
+// which field is unknown or of the wrong type. example shows a good body.
+func decodeObject(body []byte, v any, example string, keys ...string) error {
+	zhKeys, enKeys := listKeys(keys, "、", " 和 "), listKeys(keys, ", ", " and ")
 	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] != '{' && json.Valid(trimmed) {
-		return credit.Errorf(credit.EINVALID, "请求体应为 JSON 对象，如 {\"item\": \"admin_penalty\", \"records\": [...]}",
-			`the body must be a JSON object such as {"item": "admin_penalty", "records": [...]}`)
+		return credit.Errorf(credit.EINVALID, "请求体应为 JSON 对象，如 %s", "the body must be a JSON object such as %s", example)
 	}
-	var keys map[string]json.RawMessage
-	if json.Unmarshal(body, &keys) == nil {
-		for k := range keys {
-			if k != "item" && k != "records" {
-				return credit.Errorf(credit.EINVALID, "不认识的字段 %q：请求体只接受 item 和 records",
-					"unknown field %q: the body takes only item and records", k)
+	unknown := func(field string) error {
+		return &credit.Error{Code: credit.EINVALID, MessageZH: fmt.Sprintf("不认识的字段 %s：请求体只接受 %s", field, zhKeys),
+			MessageEN: fmt.Sprintf("unknown field %s: the body takes only %s", field, enKeys)}
+	}
+	var got map[string]json.RawMessage
+	if json.Unmarshal(body, &got) == nil {
+		for k := range got {
+			if !slices.Contains(keys, k) {
+				return unknown(strconv.Quote(k))
 			}
 		}
 	}
@@ -194,8 +204,7 @@ func decodeStrict(body []byte, v any) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.Is(err, io.EOF):
-		return credit.Errorf(credit.EINVALID, "请求体为空：请提交 JSON，如 {\"item\": \"admin_penalty\", \"records\": [...]}",
-			`the body is empty: send JSON such as {"item": "admin_penalty", "records": [...]}`)
+		return credit.Errorf(credit.EINVALID, "请求体为空：请提交 JSON，如 %s", "the body is empty: send JSON such as %s", example)
 	case errors.As(err, &syn):
 		line, col := position(body, syn.Offset)
 		return credit.Errorf(credit.EINVALID, "JSON 格式错误（第 %d 行第 %d 列）：请检查引号、逗号和括号",
@@ -207,10 +216,17 @@ func decodeStrict(body []byte, v any) error {
 			typ.Field, jsonType(typ.Type.String()))
 	}
 	if field, ok := unknownField(err); ok {
-		return credit.Errorf(credit.EINVALID, "不认识的字段 %s：请求体只接受 item 和 records",
-			"unknown field %s: the body takes only item and records", field)
+		return unknown(field)
 	}
 	return credit.Errorf(credit.EINVALID, "无法解析请求体 JSON", "the body is not valid JSON")
+}
+
+// listKeys writes keys as a list: a, b and c.
+func listKeys(keys []string, sep, last string) string {
+	if len(keys) < 2 {
+		return strings.Join(keys, sep)
+	}
+	return strings.Join(keys[:len(keys)-1], sep) + last + keys[len(keys)-1]
 }
 
 func unknownField(err error) (string, bool) {

@@ -1,9 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -18,9 +16,9 @@ import (
 	"github.com/xinyong/xinyong/internal/workday"
 )
 
-// decodeBody reads a JSON object of at most max bytes into v, refusing
-// unknown fields, with a message that says what to fix.
-func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) error {
+// decodeBody reads a JSON object of at most max bytes with only the
+// top-level keys given into v, with a message that says what to fix.
+func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any, example string, keys ...string) error {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -32,29 +30,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any) error 
 	if !utf8.Valid(body) {
 		return credit.Errorf(credit.EINVALID, "请求体不是有效的 UTF-8 文本", "the body is not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-			return credit.Errorf(credit.EINVALID, "请求体在 JSON 对象之后还有多余内容", "the body has content after the JSON object")
-		}
-		return nil
-	case errors.Is(err, io.EOF):
-		return credit.Errorf(credit.EINVALID, "请求体为空：请提交 JSON 对象", "the body is empty: send a JSON object")
-	case errors.As(err, &syn):
-		line, col := position(body, syn.Offset)
-		return credit.Errorf(credit.EINVALID, "JSON 格式错误（第 %d 行第 %d 列）", "malformed JSON at line %d, column %d", line, col)
-	case errors.As(err, &typ):
-		return credit.Errorf(credit.EINVALID, "JSON 字段“%s”类型错误：应为 %s", "JSON field %q has the wrong type: expected %s", typ.Field, jsonType(typ.Type.String()))
-	}
-	if field, ok := unknownField(err); ok {
-		return credit.Errorf(credit.EINVALID, "不认识的字段 %s", "unknown field %s", field)
-	}
-	return credit.Errorf(credit.EINVALID, "无法解析请求体 JSON", "the body is not valid JSON")
+	return decodeObject(body, v, example, keys...)
 }
 
 func pathID(r *http.Request, what string) (int64, error) {
@@ -109,7 +85,8 @@ func (h *Handler) fileObjection(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "记录")
 	var req objectionRequest
 	if err == nil {
-		err = decodeBody(w, r, h.objectionBody(), &req)
+		err = decodeBody(w, r, h.objectionBody(), &req, `{"ground": "error", "statement": "…", "applicant": {…}, "files": [{"name": "…", "data": "…"}]}`,
+			"ground", "statement", "applicant", "files")
 	}
 	var files []casework.File
 	for i, f := range req.Files {
@@ -239,7 +216,7 @@ func (h *Handler) answerObjection(w http.ResponseWriter, r *http.Request, p *cre
 	id, err := pathID(r, "异议")
 	var req answerRequest
 	if err == nil {
-		err = decodeBody(w, r, 1<<20, &req)
+		err = decodeBody(w, r, 1<<20, &req, `{"outcome": "maintain", "reasons": "…", "version": 3}`, "outcome", "reasons", "version")
 	}
 	var o *credit.Objection
 	if err == nil {
@@ -294,7 +271,7 @@ func (h *Handler) decideRepair(w http.ResponseWriter, r *http.Request, p *credit
 	id, err := pathID(r, "修复申请")
 	var req decisionRequest
 	if err == nil {
-		err = decodeBody(w, r, 1<<20, &req)
+		err = decodeBody(w, r, 1<<20, &req, `{"decision": "approve", "reasons": "…", "version": 2}`, "decision", "reasons", "version")
 	}
 	if err == nil && req.Decision != rights.StepApprove && req.Decision != rights.StepRefuse && req.Decision != rights.StepExtend {
 		err = credit.Errorf(credit.EINVALID, "decision 应为 approve（准予修复）、refuse（不予修复）或 extend（延期 3 个工作日）",
@@ -319,7 +296,7 @@ func (h *Handler) revokeRecord(w http.ResponseWriter, r *http.Request, p *credit
 		Reason string `json:"reason"`
 	}
 	if err == nil {
-		err = decodeBody(w, r, 1<<20, &req)
+		err = decodeBody(w, r, 1<<20, &req, `{"reason": "…"}`, "reason")
 	}
 	if err == nil {
 		err = h.Cases.Revoke(r.Context(), p, id, req.Reason)
