@@ -278,7 +278,7 @@ func (s *Service) ObjectionStep(ctx context.Context, id int64, version int, prov
 		return nil, credit.Errorf(credit.ENOTFOUND, "没有转给本单位的这件异议", "no such objection forwarded to your department")
 	}
 	if version != 0 && version != o.Version {
-		return nil, credit.Errorf(credit.ECONFLICT, "异议 %s 已被他人处理，请刷新后查看最新状态", "the objection %s was acted on by someone else meanwhile; reload it to see where it stands", o.Number)
+		return nil, credit.ErrCaseMoved("异议", "objection", o.Number)
 	}
 	step.At = s.now()
 	next, err := rights.Apply(s.Calendar, caseOf(o), step)
@@ -407,7 +407,7 @@ func (s *Service) RepairStep(ctx context.Context, id int64, version int, provide
 		return nil, credit.Errorf(credit.ENOTFOUND, "没有本单位的这件修复申请", "no such repair application about your department's records")
 	}
 	if version != 0 && version != r.Version {
-		return nil, credit.Errorf(credit.ECONFLICT, "修复申请 %s 已被他人处理，请刷新后查看最新状态", "the repair application %s was acted on by someone else meanwhile; reload it", r.Number)
+		return nil, credit.ErrCaseMoved("修复申请", "repair application", r.Number)
 	}
 	step.At = s.now()
 	next, err := rights.ApplyRepair(rights.Repair{State: r.State, AppliedAt: r.AppliedAt, Extended: r.Extended}, step)

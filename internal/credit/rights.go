@@ -2,6 +2,7 @@ package credit
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -60,6 +61,21 @@ type CaseStep struct {
 	Reason  string
 	Days    int
 	Outcome string
+}
+
+// CaseNumber is the number a case is shown by: a prefix (YY for
+// objections, XF for repairs), the China date it was filed on (day must be
+// in China Standard Time) and its id, e.g. YY20261201-000007.
+func CaseNumber(prefix string, day time.Time, id int64) string {
+	return fmt.Sprintf("%s%s-%06d", prefix, day.Format("20060102"), id)
+}
+
+// ErrCaseMoved is the conflict of a step on a case (kind in both
+// languages, e.g. 异议 / objection) taken on a version that is no longer
+// the stored one: someone acted first.
+func ErrCaseMoved(kindZH, kindEN, number string) error {
+	return &Error{Code: ECONFLICT, MessageZH: kindZH + " " + number + " 已被他人处理，请刷新后查看最新状态",
+		MessageEN: "the " + kindEN + " " + number + " was acted on by someone else meanwhile; reload it to see where it stands"}
 }
 
 // Objection is an objection case (异议) about one record.

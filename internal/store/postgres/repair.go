@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/workday"
 )
 
 // CreateRepair stores r as applied with its files and audit entry.
@@ -26,7 +27,7 @@ func (db *DB) CreateRepair(ctx context.Context, r *credit.Repair) error {
 		if id, err = nextID(ctx, t, "repairs"); err != nil {
 			return err
 		}
-		number = caseNumber("XF", t.now, id)
+		number = credit.CaseNumber("XF", t.now.In(workday.CST), id)
 		_, err = t.Exec(ctx, `INSERT INTO repairs (id, number, record_id, applicant, performed, commitment, token_hash, state, applied_at)
 			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			id, number, r.RecordID, jsonText(r.Applicant), r.Performed, r.Commitment, r.TokenHash, r.State, t.now)
@@ -130,7 +131,7 @@ func (db *DB) UpdateRepair(ctx context.Context, r *credit.Repair, s credit.CaseS
 			return fmt.Errorf("update repair: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return errCaseMoved("修复申请", "repair application", r.Number)
+			return credit.ErrCaseMoved("修复申请", "repair application", r.Number)
 		}
 		ref := "repair:" + strconv.FormatInt(r.ID, 10)
 		if err := applyEffect(ctx, t, r.RecordID, effect, s, ref); err != nil {

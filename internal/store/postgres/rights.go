@@ -16,12 +16,6 @@ import (
 	"github.com/xinyong/xinyong/internal/workday"
 )
 
-// caseNumber is the number shown for case id filed at t: a prefix, the
-// China date and the id.
-func caseNumber(prefix string, t time.Time, id int64) string {
-	return fmt.Sprintf("%s%s-%06d", prefix, t.In(workday.CST).Format("20060102"), id)
-}
-
 // nullTime stores a time, NULL for the zero time.
 func nullTime(t time.Time) any {
 	if t.IsZero() {
@@ -100,7 +94,7 @@ func (db *DB) CreateObjection(ctx context.Context, o *credit.Objection) error {
 		if id, err = nextID(ctx, t, "objections"); err != nil {
 			return err
 		}
-		number = caseNumber("YY", t.now, id)
+		number = credit.CaseNumber("YY", t.now.In(workday.CST), id)
 		_, err = t.Exec(ctx, `INSERT INTO objections (id, number, record_id, ground, statement, applicant, token_hash, state, filed_at)
 			OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			id, number, o.RecordID, o.Ground, o.Statement, jsonText(o.Applicant), o.TokenHash, o.State, t.now)
@@ -276,7 +270,7 @@ func (db *DB) UpdateObjection(ctx context.Context, o *credit.Objection, s credit
 			return fmt.Errorf("update objection: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return errCaseMoved("异议", "objection", o.Number)
+			return credit.ErrCaseMoved("异议", "objection", o.Number)
 		}
 		ref := "objection:" + strconv.FormatInt(o.ID, 10)
 		if err := applyEffect(ctx, t, o.RecordID, effect, s, ref); err != nil {
@@ -294,13 +288,6 @@ func (db *DB) UpdateObjection(ctx context.Context, o *credit.Objection, s credit
 	o.Version++
 	o.Steps = append(o.Steps, s)
 	return nil
-}
-
-// errCaseMoved is the conflict of a step computed from a version of the
-// case that is no longer the stored one.
-func errCaseMoved(zh, en, number string) error {
-	return &credit.Error{Code: credit.ECONFLICT, MessageZH: zh + " " + number + " 已被他人处理，请刷新后查看最新状态",
-		MessageEN: "the " + en + " " + number + " was acted on by someone else meanwhile; reload it to see where it stands"}
 }
 
 // lockedRecord is a record whose key and current version this

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/workday"
 )
 
 // CreateRepair stores r as applied with its files and audit entry.
@@ -30,7 +31,7 @@ func (db *DB) CreateRepair(ctx context.Context, r *credit.Repair) error {
 	if r.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	r.Number = caseNumber("XF", t.now, r.ID)
+	r.Number = credit.CaseNumber("XF", t.now.In(workday.CST), r.ID)
 	if _, err := t.ExecContext(ctx, `UPDATE repairs SET number = ? WHERE id = ?`, r.Number, r.ID); err != nil {
 		return fmt.Errorf("number repair: %w", err)
 	}
@@ -132,7 +133,7 @@ func (db *DB) UpdateRepair(ctx context.Context, r *credit.Repair, s credit.CaseS
 		return fmt.Errorf("update repair: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errCaseMoved("修复申请", "repair application", r.Number)
+		return credit.ErrCaseMoved("修复申请", "repair application", r.Number)
 	}
 	ref := "repair:" + strconv.FormatInt(r.ID, 10)
 	if err := applyEffect(ctx, t, r.RecordID, effect, s, ref); err != nil {

@@ -15,12 +15,6 @@ import (
 	"github.com/xinyong/xinyong/internal/workday"
 )
 
-// caseNumber is the number shown for case id filed at t: a prefix, the
-// China date and the id.
-func caseNumber(prefix string, t time.Time, id int64) string {
-	return fmt.Sprintf("%s%s-%06d", prefix, t.In(workday.CST).Format("20060102"), id)
-}
-
 // nullTS stores a time, NULL for the zero time.
 func nullTS(t time.Time) any {
 	if t.IsZero() {
@@ -93,7 +87,7 @@ func (db *DB) CreateObjection(ctx context.Context, o *credit.Objection) error {
 	if o.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
-	o.Number = caseNumber("YY", t.now, o.ID)
+	o.Number = credit.CaseNumber("YY", t.now.In(workday.CST), o.ID)
 	if _, err := t.ExecContext(ctx, `UPDATE objections SET number = ? WHERE id = ?`, o.Number, o.ID); err != nil {
 		return fmt.Errorf("number objection: %w", err)
 	}
@@ -261,7 +255,7 @@ func (db *DB) UpdateObjection(ctx context.Context, o *credit.Objection, s credit
 		return fmt.Errorf("update objection: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errCaseMoved("异议", "objection", o.Number)
+		return credit.ErrCaseMoved("异议", "objection", o.Number)
 	}
 	ref := "objection:" + strconv.FormatInt(o.ID, 10)
 	if err := applyEffect(ctx, t, o.RecordID, effect, s, ref); err != nil {
@@ -280,11 +274,6 @@ func (db *DB) UpdateObjection(ctx context.Context, o *credit.Objection, s credit
 	o.Version++
 	o.Steps = append(o.Steps, s)
 	return nil
-}
-
-func errCaseMoved(zh, en, number string) error {
-	return &credit.Error{Code: credit.ECONFLICT, MessageZH: zh + " " + number + " 已被他人处理，请刷新后查看最新状态",
-		MessageEN: "the " + en + " " + number + " was acted on by someone else meanwhile; reload it to see where it stands"}
 }
 
 func mustJSON(v any) string {
