@@ -49,25 +49,20 @@ type queuePage struct {
 // and what is overdue first: GET /console/objections?all=1&provider=CODE.
 func (h *Handler) objectionQueue(w http.ResponseWriter, r *http.Request, st *credit.Staff) {
 	p := queuePage{Page: h.page(r, "异议处理", "Objections", "objections"), Kind: "objection", Open: r.URL.Query().Get("all") == "", Provider: r.URL.Query().Get("provider")}
-	f := credit.CaseFilter{Limit: 2000}
+	f := credit.CaseFilter{Limit: queueLimit, ProviderCode: p.Provider}
 	if p.Open {
 		f.States = []string{rights.ObjFiled, rights.ObjAccepted, rights.ObjForwarded}
 	}
 	list, err := h.Store.Objections(r.Context(), f)
+	if err == nil {
+		p.Providers, err = h.providerCodes(r)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	now := h.now()
-	seen := map[string]bool{}
 	for _, o := range list {
-		if !seen[o.ProviderCode] {
-			seen[o.ProviderCode] = true
-			p.Providers = append(p.Providers, o.ProviderCode)
-		}
-		if p.Provider != "" && o.ProviderCode != p.Provider {
-			continue
-		}
 		row := queueRow{ID: o.ID, Number: o.Number, Subject: o.SubjectName, USCC: o.SubjectUSCC, Item: o.Item, Provider: o.ProviderName,
 			State: o.State, StateName: rights.StateName(p.EN, o.State), Escalated: !o.EscalatedAt.IsZero(), Filed: o.FiledAt}
 		if d, ok := h.Cases.Deadline(o); ok {
@@ -78,9 +73,22 @@ func (h *Handler) objectionQueue(w http.ResponseWriter, r *http.Request, st *cre
 		p.count(row)
 		p.Rows = append(p.Rows, row)
 	}
-	sort.Strings(p.Providers)
 	p.sort()
 	h.render(w, r, http.StatusOK, "queue", p)
+}
+
+// queueLimit is the most cases a queue lists.
+const queueLimit = 2000
+
+// providerCodes lists the registered providers' codes, for the queues'
+// filter.
+func (h *Handler) providerCodes(r *http.Request) ([]string, error) {
+	ps, err := h.Store.Providers(r.Context())
+	var codes []string
+	for _, p := range ps {
+		codes = append(codes, p.Code)
+	}
+	return codes, err
 }
 
 func (p *queuePage) count(row queueRow) {
@@ -110,25 +118,20 @@ func (p *queuePage) sort() {
 // repairQueue lists repair applications: GET /console/repairs.
 func (h *Handler) repairQueue(w http.ResponseWriter, r *http.Request, st *credit.Staff) {
 	p := queuePage{Page: h.page(r, "信用修复", "Credit repair", "repairs"), Kind: "repair", Open: r.URL.Query().Get("all") == "", Provider: r.URL.Query().Get("provider")}
-	f := credit.CaseFilter{Limit: 2000}
+	f := credit.CaseFilter{Limit: queueLimit, ProviderCode: p.Provider}
 	if p.Open {
 		f.States = []string{rights.RepairApplied}
 	}
 	list, err := h.Store.Repairs(r.Context(), f)
+	if err == nil {
+		p.Providers, err = h.providerCodes(r)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	now := h.now().In(workday.CST).Format(time.DateOnly)
-	seen := map[string]bool{}
 	for _, x := range list {
-		if !seen[x.ProviderCode] {
-			seen[x.ProviderCode] = true
-			p.Providers = append(p.Providers, x.ProviderCode)
-		}
-		if p.Provider != "" && x.ProviderCode != p.Provider {
-			continue
-		}
 		row := queueRow{ID: x.ID, Number: x.Number, Subject: x.SubjectName, USCC: x.SubjectUSCC, Item: x.Item, Provider: x.ProviderName,
 			State: x.State, StateName: repairState(p.EN, x.State), Filed: x.AppliedAt, Party: web.Tr(p.EN, "提供单位", "provider")}
 		if by, ok := h.Cases.RepairDeadline(x); ok {
@@ -138,7 +141,6 @@ func (h *Handler) repairQueue(w http.ResponseWriter, r *http.Request, st *credit
 		p.count(row)
 		p.Rows = append(p.Rows, row)
 	}
-	sort.Strings(p.Providers)
 	p.sort()
 	h.render(w, r, http.StatusOK, "queue", p)
 }

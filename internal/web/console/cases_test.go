@@ -63,6 +63,12 @@ func TestObjectionCase(t *testing.T) {
 	if q.Status != 200 || !strings.Contains(q.Body, o.Number) || !strings.Contains(q.Body, "2026-12-01") {
 		t.Fatalf("queue: %d %.400s", q.Status, q.Body)
 	}
+	if q := a.Get(t, "/console/objections?provider=420000-SCJG"); !strings.Contains(q.Body, o.Number) || !strings.Contains(q.Body, `<option value="420000-SCJG" selected>`) {
+		t.Errorf("the provider's queue lacks %s", o.Number)
+	}
+	if q := a.Get(t, "/console/objections?provider=420100-SWJ"); strings.Contains(q.Body, o.Number) {
+		t.Errorf("another provider's queue lists %s", o.Number)
+	}
 	p := a.Get(t, casePath)
 	if p.Status != 200 || !strings.Contains(p.Body, "金额有误") || !strings.Contains(p.Body, "证明.pdf") || !strings.Contains(p.Body, "身份待核实") {
 		t.Fatalf("case page: %d %.600s", p.Status, p.Body)
