@@ -61,6 +61,7 @@ var Outcomes = []struct{ Code, ZH, EN string }{
 
 // Steps of an objection case.
 const (
+	StepFile    = "file"    // the applicant files it (the first step, stored by the store)
 	StepAccept  = "accept"  // staff: filed → accepted
 	StepReturn  = "return"  // staff: filed → returned, with reasons
 	StepForward = "forward" // staff: accepted → forwarded to the provider
@@ -303,7 +304,9 @@ func StateName(en bool, s string) string {
 // StepName names a step.
 func StepName(en bool, s string) string {
 	names := map[string][2]string{
-		StepAccept: {"受理", "accepted"}, StepReturn: {"退回", "returned"}, StepForward: {"转办", "forwarded"},
+		StepFile: {"提交异议申请", "objection filed"}, StepApply: {"提交修复申请", "application made"},
+		StepApprove: {"准予修复", "approved"}, StepRefuse: {"不予修复", "refused"},
+		StepAccept: {"受理", "accepted"}, StepReturn: {"退回", "returned"}, StepForward: {"转信息提供单位核查", "forwarded to the provider"},
 		StepDecide: {"办结", "decided"}, StepAnswer: {"答复", "answered"}, StepExtend: {"延期", "extended"},
 		StepPause: {"暂停计时", "paused"}, StepResume: {"恢复计时", "resumed"},
 	}

@@ -31,6 +31,7 @@ type Repair struct {
 
 // Repair steps.
 const (
+	StepApply   = "apply" // the applicant applies (the first step, stored by the store)
 	StepApprove = "approve"
 	StepRefuse  = "refuse"
 )

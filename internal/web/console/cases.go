@@ -227,15 +227,8 @@ func steps(en bool, ss []credit.CaseStep) []caseStep {
 	var out []caseStep
 	for _, s := range ss {
 		cs := caseStep{At: s.At.In(workday.CST), Kind: rights.StepName(en, s.Kind), Actor: s.Actor, Why: s.Reason, Days: s.Days}
-		switch s.Kind {
-		case "file":
-			cs.Kind, cs.Why = web.Tr(en, "提交", "filed"), rights.GroundName(en, s.Reason)
-		case "apply":
-			cs.Kind = web.Tr(en, "申请", "applied")
-		case rights.StepApprove:
-			cs.Kind = web.Tr(en, "准予修复", "approved")
-		case rights.StepRefuse:
-			cs.Kind = web.Tr(en, "不予修复", "refused")
+		if s.Kind == rights.StepFile {
+			cs.Why = rights.GroundName(en, s.Reason)
 		}
 		if s.Outcome != "" {
 			cs.Out = rights.OutcomeName(en, s.Outcome)

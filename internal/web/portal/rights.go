@@ -333,7 +333,7 @@ func (h *Handler) track(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, s := range steps {
-		ts := trackStep{At: s.At.In(workday.CST), What: stepWords(p.EN, s.Kind)}
+		ts := trackStep{At: s.At.In(workday.CST), What: rights.StepName(p.EN, s.Kind)}
 		if s.Kind == rights.StepReturn || s.Kind == rights.StepExtend || s.Kind == rights.StepPause || s.Kind == rights.StepRefuse ||
 			s.Kind == rights.StepDecide || s.Kind == rights.StepAnswer {
 			ts.Why = s.Reason
@@ -344,21 +344,4 @@ func (h *Handler) track(w http.ResponseWriter, r *http.Request) {
 		p.Steps = append(p.Steps, ts)
 	}
 	h.render(w, r, http.StatusOK, "track", p)
-}
-
-// stepWords says what a step was, for the applicant.
-func stepWords(en bool, kind string) string {
-	switch kind {
-	case "file":
-		return web.Tr(en, "提交异议申请", "objection filed")
-	case "apply":
-		return web.Tr(en, "提交修复申请", "application made")
-	case rights.StepApprove:
-		return web.Tr(en, "准予修复", "approved")
-	case rights.StepRefuse:
-		return web.Tr(en, "不予修复", "refused")
-	case rights.StepForward:
-		return web.Tr(en, "转信息提供单位核查", "forwarded to the provider for checking")
-	}
-	return rights.StepName(en, kind)
 }
