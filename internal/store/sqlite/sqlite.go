@@ -183,10 +183,14 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 // state of the audit chain.
 type tx struct {
 	*sql.Tx
+	ctx   context.Context
 	now   time.Time
 	seq   int64
 	prev  []byte
 	audit *sql.Stmt
+	// names are the organisations whose search index rows are written at
+	// commit (see indexLater).
+	names nameQueue
 }
 
 // begin starts a write transaction. Exported methods own transactions;
@@ -199,7 +203,15 @@ func (db *DB) begin(ctx context.Context) (*tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &tx{Tx: t, now: db.Now().UTC()}, nil
+	return &tx{Tx: t, ctx: ctx, now: db.Now().UTC()}, nil
+}
+
+// Commit writes the queued name index rows, then commits.
+func (t *tx) Commit() error {
+	if err := t.indexNames(t.ctx); err != nil {
+		return err
+	}
+	return t.Tx.Commit()
 }
 
 // errBusy is what a writer is told when another process (an import in

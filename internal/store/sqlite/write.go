@@ -93,9 +93,6 @@ type storedSubject struct {
 	// maxAsOf is the latest decision date seen for the current name in this
 	// chunk, written back by flush.
 	maxAsOf string
-	// reindex is set when a name was added: the search index is rewritten
-	// once per chunk.
-	reindex bool
 }
 
 // writer writes one submission: its prepared statements and, per chunk,
@@ -117,10 +114,9 @@ type writer struct {
 	codeSeen    map[subjectCode]bool
 	codeInserts map[int]*sql.Stmt
 
-	findRecord, historyRecord, updateRecord                     *sql.Stmt
-	insertSubject, renameSubject, bumpSubject                   *sql.Stmt
-	findName, insertName, bumpName, names, indexTri, indexChars *sql.Stmt
-	newTri, newChars                                            *sql.Stmt
+	findRecord, historyRecord, updateRecord   *sql.Stmt
+	insertSubject, renameSubject, bumpSubject *sql.Stmt
+	findName, insertName, bumpName            *sql.Stmt
 }
 
 func newWriter(ctx context.Context, t *tx, s *credit.Submission) (*writer, error) {
@@ -143,11 +139,6 @@ func newWriter(ctx context.Context, t *tx, s *credit.Submission) (*writer, error
 	w.findName = w.prep(`SELECT id FROM subject_names WHERE subject_id = ? AND name = ?`)
 	w.insertName = w.prep(`INSERT INTO subject_names (subject_id, name, first_seen, as_of) VALUES (?, ?, ?, ?)`)
 	w.bumpName = w.prep(`UPDATE subject_names SET as_of = ? WHERE subject_id = ? AND name = ? AND coalesce(as_of, '') < ?`)
-	w.names = w.prep(`SELECT name FROM subject_names WHERE subject_id = ? ORDER BY id`)
-	w.indexTri = w.prep(`INSERT OR REPLACE INTO name_trigram (rowid, names) VALUES (?, ?)`)
-	w.indexChars = w.prep(`INSERT OR REPLACE INTO name_chars (rowid, chars) VALUES (?, ?)`)
-	w.newTri = w.prep(`INSERT INTO name_trigram (rowid, names) VALUES (?, ?)`)
-	w.newChars = w.prep(`INSERT INTO name_chars (rowid, chars) VALUES (?, ?)`)
 	if w.err != nil {
 		w.close()
 		return nil, w.err
@@ -397,12 +388,7 @@ func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSu
 		}
 		if ref.Kind == credit.KindOrg {
 			w.addCode(ident.USCCOrgCode(ref.USCC), id)
-			if _, err := w.newTri.ExecContext(ctx, id, ref.Name); err != nil {
-				return nil, fmt.Errorf("index name: %w", err)
-			}
-			if _, err := w.newChars.ExecContext(ctx, id, spaced(ref.Name)); err != nil {
-				return nil, fmt.Errorf("index name: %w", err)
-			}
+			w.t.names.added(id, ref.Name)
 		}
 		s = &storedSubject{id: id, name: ref.Name, asOf: refAsOf, source: source, label: subjectLabel(ref, id)}
 		w.subjects[key] = s
@@ -422,7 +408,9 @@ func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSu
 		if _, err := w.insertName.ExecContext(ctx, s.id, ref.Name, w.now, refAsOf); err != nil {
 			return nil, fmt.Errorf("insert name: %w", err)
 		}
-		s.reindex = s.reindex || ref.Kind == credit.KindOrg
+		if ref.Kind == credit.KindOrg {
+			w.t.names.renamed(s.id)
+		}
 	case err != nil:
 		return nil, fmt.Errorf("find name: %w", err)
 	default:
@@ -523,57 +511,12 @@ func (w *writer) flushSubject(ctx context.Context, s *storedSubject) error {
 	return nil
 }
 
-// flush ends a chunk: name dates written back, search index rewritten for
-// organisations that gained a name.
+// flush ends a chunk: name dates written back.
 func (w *writer) flush(ctx context.Context) error {
 	for _, s := range w.subjects {
 		if err := w.flushSubject(ctx, s); err != nil {
 			return err
 		}
-		if s.reindex {
-			if err := w.indexNames(ctx, s.id); err != nil {
-				return err
-			}
-			s.reindex = false
-		}
-	}
-	return nil
-}
-
-// nameSeparator stands between an organisation's names in the search
-// index: a newline for trigrams (queries never contain one) and a token no
-// query can produce for single characters.
-const (
-	nameSeparator  = "\n"
-	charsSeparator = " 0sep0 "
-)
-
-// indexNames rewrites the organisation's row in both name indexes from all
-// its names.
-func (w *writer) indexNames(ctx context.Context, id int64) error {
-	rows, err := w.names.QueryContext(ctx, id)
-	if err != nil {
-		return fmt.Errorf("read names: %w", err)
-	}
-	var names, chars []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return err
-		}
-		names = append(names, n)
-		chars = append(chars, spaced(n))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if _, err := w.indexTri.ExecContext(ctx, id, strings.Join(names, nameSeparator)); err != nil {
-		return fmt.Errorf("index names: %w", err)
-	}
-	if _, err := w.indexChars.ExecContext(ctx, id, strings.Join(chars, charsSeparator)); err != nil {
-		return fmt.Errorf("index names: %w", err)
 	}
 	return nil
 }
