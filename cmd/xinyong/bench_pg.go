@@ -31,10 +31,11 @@ func runBenchPostgres(ctx context.Context, args []string, stdout, stderr io.Writ
 	perSubject := fs.Int("per-subject", 10, "records per organisation for the read measurements")
 	skipIntake := fs.Bool("reads-only", false, "measure only the reads")
 	keep := fs.Bool("keep", false, "keep the read database for inspection (its URL is printed)")
+	readsOn := fs.String("reads-on", "", "measure the reads again on a database an earlier --keep left (its URL), without loading")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if *server == "" {
+	if *server == "" && *readsOn == "" {
 		return errors.New("bench postgres needs --server postgres://... (or XINYONG_TEST_PG); make bench starts a throwaway server")
 	}
 	work := *dir
@@ -47,6 +48,10 @@ func runBenchPostgres(ctx context.Context, args []string, stdout, stderr io.Writ
 		work = d
 	} else if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
+	}
+	if *readsOn != "" {
+		fmt.Fprintf(stdout, "xinyong bench postgres: reads on the kept database\n")
+		return benchReads(ctx, *readsOn, work, 0, *perSubject, stdout, stderr)
 	}
 	if !*skipIntake {
 		if err := benchPGIntake(ctx, *server, work, *rows, *subjects, stdout, stderr); err != nil {

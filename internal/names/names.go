@@ -8,6 +8,7 @@ package names
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -109,16 +110,16 @@ func isDash(r rune) bool {
 func Letters(s string) []string {
 	var out []string
 	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if isLetter(r) {
 			out = append(out, string(r))
 		}
 	}
 	return out
 }
 
-// Grams returns the distinct single letters and digits of name and its
-// pairs of consecutive ones, in lower case: a name matches a Short query
-// exactly when the query is one of its grams.
+// Grams returns, in lower case, the distinct single letters and digits of
+// name and its pairs of consecutive ones — a name matches a Short query
+// exactly when the query is one of them — and its Bridges.
 func Grams(name string) []string {
 	ls := Letters(strings.ToLower(name))
 	seen := make(map[string]bool, 2*len(ls))
@@ -135,7 +136,53 @@ func Grams(name string) []string {
 			add(ls[i-1] + l)
 		}
 	}
+	for _, b := range Bridges(name) {
+		add(b)
+	}
 	return out
+}
+
+// Bridges returns the distinct runs of three characters of s, in lower
+// case, that hold a character besides letters and digits (punctuation, a
+// space): what trigrams of words miss. A name that contains a fragment has
+// every bridge of the fragment among its own.
+func Bridges(s string) []string {
+	rs := []rune(strings.ToLower(s))
+	var out []string
+	for i := 0; i+3 <= len(rs); i++ {
+		w := rs[i : i+3]
+		if isLetter(w[0]) && isLetter(w[1]) && isLetter(w[2]) {
+			continue
+		}
+		if b := string(w); !slices.Contains(out, b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func isLetter(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// Pairs returns the distinct pairs of consecutive letters and digits of a
+// fragment, in lower case (nil with fewer than two). A name that contains
+// the fragment has every pair among its Grams, so a store may look a
+// fragment up by its rarest pair and check the names it finds.
+func Pairs(fragment string) []string {
+	ls := Letters(strings.ToLower(fragment))
+	var out []string
+	for i := 1; i < len(ls); i++ {
+		if p := ls[i-1] + ls[i]; !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Punctuated reports whether a fragment has a character besides letters
+// and digits (punctuation, a space): trigrams of words, which end at such
+// characters, find mostly the common words around it.
+func Punctuated(fragment string) bool {
+	return utf8.RuneCountInString(fragment) != len(Letters(fragment))
 }
 
 // Matches reports whether name matches the query q, as Parse reads it.

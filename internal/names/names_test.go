@@ -62,6 +62,57 @@ func TestGramsAgreeWithMatches(t *testing.T) {
 	}
 }
 
+func TestPairs(t *testing.T) {
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"有限公司（1", []string{"有限", "限公", "公司", "司1"}},
+		{"店（四", []string{"店四"}},
+		{"A B-a b", []string{"ab", "ba"}},
+		{"有限公司", []string{"有限", "限公", "公司"}},
+		{"（一）", nil}, // one letter: no pair
+	} {
+		if got := Pairs(tc.q); !slices.Equal(got, tc.want) {
+			t.Errorf("Pairs(%q) = %q, want %q", tc.q, got, tc.want)
+		}
+	}
+	if Punctuated("有限公司") || !Punctuated("有限公司（1") || !Punctuated("A B") {
+		t.Error("Punctuated: a fragment is punctuated when it has a character besides letters and digits")
+	}
+	// Every pair and bridge of a fragment is among the grams of a name
+	// containing it.
+	name := "武汉楚天建筑工程有限公司（汉口分公司）"
+	grams := Grams(name)
+	for _, q := range []string{"公司（汉", "（汉口分", "司（汉口分公司）"} {
+		if !Matches(name, q) {
+			t.Fatalf("%q should match %q", q, name)
+		}
+		for _, p := range append(Pairs(q), Bridges(q)...) {
+			if !slices.Contains(grams, p) {
+				t.Errorf("gram %q of %q is not among the grams", p, q)
+			}
+		}
+	}
+}
+
+func TestBridges(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want []string
+	}{
+		{"店（四", []string{"店（四"}},
+		{"有限公司（二十）", []string{"公司（", "司（二", "（二十", "二十）"}},
+		{"A B c", []string{"a b", " b ", "b c"}},
+		{"有限公司", nil},
+		{"（）", nil},
+	} {
+		if got := Bridges(tc.s); !slices.Equal(got, tc.want) {
+			t.Errorf("Bridges(%q) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
+
 func TestSpans(t *testing.T) {
 	mark := func(name string, spans []Span) string {
 		var b strings.Builder

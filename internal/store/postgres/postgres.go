@@ -28,6 +28,7 @@ import (
 
 	"github.com/xinyong/xinyong/internal/audit"
 	"github.com/xinyong/xinyong/internal/credit"
+	"github.com/xinyong/xinyong/internal/names"
 	"github.com/xinyong/xinyong/internal/store/schema"
 )
 
@@ -137,6 +138,51 @@ func (db *DB) Close() error {
 
 func migrations() ([]schema.Migration, error) { return schema.Load(migrationFS, "migrations") }
 
+// migrationSteps are the parts of migrations that the program computes,
+// run after the migration's SQL in its transaction.
+var migrationSteps = map[int]func(context.Context, pgx.Tx) error{
+	9: regram,
+}
+
+// regram rewrites the grams of organisations' names that hold a character
+// besides letters and digits, as names.Grams now makes them (0009), a
+// range of names at a time.
+func regram(ctx context.Context, tx pgx.Tx) error {
+	for last := int64(0); ; {
+		rows, err := tx.Query(ctx, `SELECT id, name FROM subject_names WHERE org AND id > $1 ORDER BY id LIMIT 10000`, last)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		var grams []string
+		n := 0
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return err
+			}
+			n, last = n+1, id
+			if names.Punctuated(name) {
+				ids, grams = append(ids, id), append(grams, strings.Join(names.Grams(name), "\x1f"))
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		// The grams go joined by a unit separator, which no name holds.
+		if _, err := tx.Exec(ctx, `UPDATE subject_names s SET grams = string_to_array(u.g, E'\x1f') FROM unnest($1::bigint[], $2::text[]) AS u (id, g)
+			WHERE s.id = u.id`, ids, grams); err != nil {
+			return err
+		}
+	}
+}
+
 // SchemaVersion returns the version the code expects and the version the
 // database has.
 func (db *DB) SchemaVersion(ctx context.Context) (want, have int, err error) {
@@ -196,6 +242,11 @@ func (db *DB) Migrate(ctx context.Context) error {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
+			}
+			if step := migrationSteps[m.Version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return err
+				}
 			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, m.Version, m.Name, db.Now())
 			return err

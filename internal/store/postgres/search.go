@@ -17,12 +17,17 @@ import (
 // is reported as capped (at least searchCap).
 const searchCap = 1000
 
-// A match found in at least one of denseShare names of a sample of about
-// densitySample is read from the names rather than from the index; small
-// tables are always read through the index.
+// How names are read for a fragment. A sample of about densitySample
+// names says how common the match is. When it is expected in more than
+// spreadMatches names and in at least one of spreadShare, names are read
+// from pages spread over the whole table (a larger sample, the same pages
+// every time), which finds enough matches without reading a long posting
+// list; else, or when that sample finds too few, through the indexes.
+// Small tables are always read through the indexes.
 const (
 	densitySample = 2000
-	denseShare    = 20
+	spreadMatches = 2 * (searchCap + 1)
+	spreadShare   = 12
 )
 
 // SearchSubjects finds organisations by name fragment, code prefix or
@@ -47,17 +52,31 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 		f.Page = 1
 	}
 	offset := (f.Page - 1) * f.PerPage
+	// where selects the matching names with args. Every name that contains
+	// a fragment has the fragment's pairs of letters and its bridges (runs
+	// across punctuation) among its grams: a punctuated fragment is looked
+	// up by the rarest of them, chosen below, through the gram index
+	// (trigrams of words are no use across punctuation); any fragment's
+	// rarest pair skips most names cheaply when names are read.
 	var where string
-	var arg any
+	var args []any
+	var grams []string
 	switch kind {
 	case names.CodePrefix:
 		return searchCode(ctx, db.pool, q, nil, f.PerPage, offset)
 	case names.Registration:
 		return db.searchRegistration(ctx, q, f.PerPage, offset)
 	case names.Fragment:
-		where, arg = `lower(name) LIKE $1`, "%"+likeEscape(strings.ToLower(q))+"%"
+		grams = names.Pairs(q)
+		if names.Punctuated(q) {
+			// Not LIKE: the planner would read the trigram index.
+			grams = append(grams, names.Bridges(q)...)
+			where, args = `grams @> $2::text[] AND strpos(lower(name), $1) > 0`, []any{strings.ToLower(q), grams}
+		} else {
+			where, args = `lower(name) LIKE $1`, []any{"%" + likeEscape(strings.ToLower(q)) + "%"}
+		}
 	default:
-		where, arg = `grams @> ARRAY[$1::text]`, q
+		where, args = `grams @> ARRAY[$1::text]`, []any{q}
 	}
 	// One snapshot for the count and the page.
 	tx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
@@ -66,8 +85,10 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 	}
 	defer tx.Rollback(ctx)
 	// Plans for this query's words, not a generic plan cached from other
-	// words: whether the index pays depends on them.
-	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+	// words: whether an index pays depends on them. Names are read through
+	// the indexes or as sampled, never all in order: their order may hold
+	// a match late (names registered in a run).
+	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan = off`); err != nil {
 		return nil, err
 	}
 
@@ -75,34 +96,16 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 	if err != nil {
 		return nil, fmt.Errorf("exact names: %w", err)
 	}
-	// How common is the match? A random sample of about densitySample
-	// names (whole pages, TABLESAMPLE SYSTEM) says whether the trigram or
-	// gram index is worth reading (its posting lists for a fragment in
-	// many names are long) or the names themselves, which give the first
-	// matches at once.
-	var total float64
-	if err := tx.QueryRow(ctx, `SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'subject_names'::regclass`).Scan(&total); err != nil {
-		return nil, fmt.Errorf("search names: %w", err)
-	}
-	dense := false
-	if total > 4*densitySample {
-		percent := strconv.FormatFloat(100*densitySample/total, 'f', 4, 64)
-		var sampled, hits int
-		if err := tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE `+where+`) FROM subject_names TABLESAMPLE SYSTEM (`+percent+`)
-			WHERE org`, arg).Scan(&sampled, &hits); err != nil {
-			return nil, fmt.Errorf("search names: %w", err)
-		}
-		dense = sampled > 0 && hits*denseShare >= sampled
-	}
-	if dense {
-		// Read the names, not the index, from here on in this transaction.
-		if _, err := tx.Exec(ctx, `SET LOCAL enable_bitmapscan = off`); err != nil {
-			return nil, err
-		}
-	}
-	matches, err := collectIDs(ctx, tx, `SELECT subject_id FROM subject_names WHERE org AND `+where+` LIMIT $2`, arg, searchCap+1)
+	matches, err := sampleMatches(ctx, tx, where, args, grams)
 	if err != nil {
 		return nil, fmt.Errorf("search names: %w", err)
+	}
+	if matches == nil {
+		matches, err = collectIDs(ctx, tx, `SELECT subject_id FROM subject_names WHERE org AND `+where+fmt.Sprintf(` LIMIT $%d`, len(args)+1),
+			append(args, searchCap+1)...)
+		if err != nil {
+			return nil, fmt.Errorf("search names: %w", err)
+		}
 	}
 	isExact := make(map[int64]bool, len(exact))
 	for _, id := range exact {
@@ -143,6 +146,68 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 		return nil, err
 	}
 	return page, nil
+}
+
+// sampleMatches returns more than searchCap names matching where (with
+// args), read from pages spread over the table, when the match is common
+// enough for that to pay (see spreadMatches); else nil. For a fragment,
+// grams are what every matching name has among its grams: args[1], when
+// where looks them up, is set to the rarest alone, the cheapest to read.
+func sampleMatches(ctx context.Context, tx pgx.Tx, where string, args []any, grams []string) ([]int64, error) {
+	var total float64
+	if err := tx.QueryRow(ctx, `SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'subject_names'::regclass`).Scan(&total); err != nil {
+		return nil, err
+	}
+	if total <= 4*densitySample {
+		return nil, nil
+	}
+	// TABLESAMPLE SYSTEM reads whole pages; REPEATABLE, the same ones every
+	// time, so that a query is answered alike page after page.
+	counts := `count(*), count(*) FILTER (WHERE ` + where + `)`
+	sampleArgs := append([]any(nil), args...)
+	for _, g := range grams {
+		sampleArgs = append(sampleArgs, g)
+		counts += fmt.Sprintf(`, count(*) FILTER (WHERE grams @> ARRAY[$%d::text])`, len(sampleArgs))
+	}
+	hits := make([]int, 2+len(grams))
+	dest := make([]any, len(hits))
+	for i := range hits {
+		dest[i] = &hits[i]
+	}
+	percent := 100 * densitySample / total
+	if err := tx.QueryRow(ctx, `SELECT `+counts+` FROM subject_names TABLESAMPLE SYSTEM (`+strconv.FormatFloat(percent, 'f', 4, 64)+`)
+		REPEATABLE (0) WHERE org`, sampleArgs...).Scan(dest...); err != nil {
+		return nil, err
+	}
+	rarest := ""
+	if len(grams) > 0 {
+		r := 0
+		for i := range grams {
+			if hits[2+i] < hits[2+r] {
+				r = i
+			}
+		}
+		rarest = grams[r]
+		if _, ok := args[len(args)-1].([]string); ok {
+			args[len(args)-1] = []string{rarest}
+		}
+	}
+	sampled, matched := hits[0], hits[1]
+	if sampled == 0 || matched*spreadShare < sampled || float64(matched)/float64(sampled)*total < spreadMatches {
+		return nil, nil
+	}
+	// Pages for about spreadMatches matches, as the first sample found them.
+	percent = min(100, 100*spreadMatches*float64(sampled)/float64(matched)/total)
+	cond, condArgs := where, args
+	if rarest != "" && len(args) == 1 { // the gram first: it skips most names at little cost
+		cond, condArgs = `grams @> ARRAY[$2::text] AND `+where, []any{args[0], rarest}
+	}
+	ids, err := collectIDs(ctx, tx, `SELECT subject_id FROM subject_names TABLESAMPLE SYSTEM (`+strconv.FormatFloat(percent, 'f', 4, 64)+`)
+		REPEATABLE (1) WHERE org AND `+cond+fmt.Sprintf(` LIMIT $%d`, len(condArgs)+1), append(condArgs, searchCap+1)...)
+	if err != nil || len(ids) <= searchCap {
+		return nil, err
+	}
+	return ids, nil
 }
 
 func collectIDs(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]int64, error) {

@@ -227,7 +227,8 @@ func testSearch(t *testing.T, open Opener) {
 	f.submit(t, catalogtest.Penalty("xdr_mc", "武汉楚天建筑工程有限公司", "cf_wsh", "1"),
 		catalogtest.Penalty("xdr_mc", "宜昌长江商贸有限公司", "xdr_shxym", "9144030071526726XG", "cf_wsh", "2"),
 		catalogtest.Penalty("xdr_mc", "楚天长江物流股份有限公司", "xdr_shxym", "91310115MA1K3BTP2B", "cf_wsh", "3"),
-		catalogtest.Penalty("xdr_mc", "长江商贸有限公司", "xdr_shxym", "91350100M000100Y43", "cf_wsh", "4"))
+		catalogtest.Penalty("xdr_mc", "长江商贸有限公司", "xdr_shxym", "91350100M000100Y43", "cf_wsh", "4"),
+		catalogtest.Penalty("xdr_mc", "襄阳汉江水务（集团）股份公司", "xdr_shxym", "91420600MA49XY312A", "cf_wsh", "5"))
 	tests := []struct {
 		q    string
 		want []string
@@ -238,8 +239,14 @@ func testSearch(t *testing.T, open Opener) {
 		{"长江商贸有限公司", []string{"91350100M000100Y43", "9144030071526726XG"}}, // the exact name first
 		{"楚天长江物流股份有限公司", []string{"91310115MA1K3BTP2B"}},
 		{"9131", []string{"91310115MA1K3BTP2B"}},
-		{"91", []string{"91110000600037341L", "91310115MA1K3BTP2B", "91350100M000100Y43", "9144030071526726XG"}},
+		{"91", []string{"91110000600037341L", "91310115MA1K3BTP2B", "91350100M000100Y43", "91420600MA49XY312A", "9144030071526726XG"}},
 		{"有限公司", []string{"91110000600037341L", "9144030071526726XG", "91310115MA1K3BTP2B", "91350100M000100Y43"}},
+		// Across punctuation, as typed: the bridge "务（集" and the pairs.
+		{"水务（集团）", []string{"91420600MA49XY312A"}},
+		{"务（集", []string{"91420600MA49XY312A"}},
+		{"（集团）股份", []string{"91420600MA49XY312A"}},
+		{"水务集团", nil},
+		{"团）有", nil},
 		{"ABC", nil},
 		{`"* AND (`, nil},
 		{"不存在的公司", nil},
