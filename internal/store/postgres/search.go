@@ -34,14 +34,15 @@ const (
 // registration number, as package names reads the query. A registration
 // number finds the organisations known by it exactly first, then those
 // whose code starts with it. Names are matched against current and former
-// names: fragments of 3+ characters through the trigram index, 1–2
-// characters through the grams index. Organisations with a name equal to
-// the query come first, then the others in the order they were first
-// seen. Cost is bounded by the cap, not by the number of matches: up to
-// searchCap+1 matching names are read and sorted here, from the index when
-// the match is rare, from the names when it is common (a sample says
-// which); when more match, the results are the first searchCap found, in
-// subject order, and pages go no deeper.
+// names: fragments of 3+ characters through the trigram index, or the
+// grams index when they cross punctuation; 1–2 characters through the
+// grams index. Organisations with a name equal to the query come first,
+// then the others in the order they were first seen. Cost is bounded by
+// the cap, not by the number of matches: up to searchCap+1 matching names
+// are read and sorted here, through an index when the match is rare, from
+// pages spread over the names when it is common (a sample says which);
+// when more match, the results are the first searchCap found, in subject
+// order, the same every time, and pages go no deeper.
 func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*credit.SubjectPage, error) {
 	kind, q := names.Parse(f.Query)
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
