@@ -164,9 +164,8 @@ func Bridges(s string) []string {
 func isLetter(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // Pairs returns the distinct pairs of consecutive letters and digits of a
-// fragment, in lower case (nil with fewer than two). A name that contains
-// the fragment has every pair among its Grams, so a store may look a
-// fragment up by its rarest pair and check the names it finds.
+// fragment, in lower case (nil with fewer than two): a name that contains
+// the fragment has every one among its Grams.
 func Pairs(fragment string) []string {
 	ls := Letters(strings.ToLower(fragment))
 	var out []string

@@ -37,7 +37,8 @@ var migrationFS embed.FS
 
 // DB is the PostgreSQL store.
 type DB struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	grams gramFreqs
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time

@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -17,32 +19,20 @@ import (
 // is reported as capped (at least searchCap).
 const searchCap = 1000
 
-// How names are read for a fragment. A sample of about densitySample
-// names says how common the match is. When it is expected in more than
-// spreadMatches names and in at least one of spreadShare, names are read
-// from pages spread over the whole table (a larger sample, the same pages
-// every time), which finds enough matches without reading a long posting
-// list; else, or when that sample finds too few, through the indexes.
-// Small tables are always read through the indexes.
-const (
-	densitySample = 2000
-	spreadMatches = 2 * (searchCap + 1)
-	spreadShare   = 12
-)
-
 // SearchSubjects finds organisations by name fragment, code prefix or
 // registration number, as package names reads the query. A registration
 // number finds the organisations known by it exactly first, then those
 // whose code starts with it. Names are matched against current and former
-// names: fragments of 3+ characters through the trigram index, or the
-// grams index when they cross punctuation; 1–2 characters through the
-// grams index. Organisations with a name equal to the query come first,
-// then the others in the order they were first seen. Cost is bounded by
-// the cap, not by the number of matches: up to searchCap+1 matching names
-// are read and sorted here, through an index when the match is rare, from
-// pages spread over the names when it is common (a sample says which);
-// when more match, the results are the first searchCap found, in subject
-// order, the same every time, and pages go no deeper.
+// names: fragments of 3+ characters through the trigram index, or through
+// the grams index by their bridges when they cross punctuation; 1–2
+// characters through the grams index. Organisations with a name equal to
+// the query come first, then the others in the order they were first
+// seen. Cost is bounded by the cap, not by the number of matches: up to
+// searchCap+1 matching names are read and sorted here, a partition of the
+// names at a time (see migration 0010), so a common match is answered from
+// the first partitions; when more match, the results are the first
+// searchCap found, in subject order, the same every time, and pages go no
+// deeper.
 func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*credit.SubjectPage, error) {
 	kind, q := names.Parse(f.Query)
 	page := &credit.SubjectPage{Hits: []credit.SubjectHit{}}
@@ -53,26 +43,21 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 		f.Page = 1
 	}
 	offset := (f.Page - 1) * f.PerPage
-	// where selects the matching names with args. Every name that contains
-	// a fragment has the fragment's pairs of letters and its bridges (runs
-	// across punctuation) among its grams: a punctuated fragment is looked
-	// up by the rarest of them, chosen below, through the gram index
-	// (trigrams of words are no use across punctuation); any fragment's
-	// rarest pair skips most names cheaply when names are read.
+	// where selects the matching names with args. A name that contains a
+	// fragment across punctuation has the fragment's pairs of letters and
+	// bridges (runs of three with the punctuation) among its grams, which
+	// find it where trigrams of words, ending at punctuation, cannot.
 	var where string
 	var args []any
-	var grams []string
 	switch kind {
 	case names.CodePrefix:
 		return searchCode(ctx, db.pool, q, nil, f.PerPage, offset)
 	case names.Registration:
 		return db.searchRegistration(ctx, q, f.PerPage, offset)
 	case names.Fragment:
-		grams = names.Pairs(q)
 		if names.Punctuated(q) {
 			// Not LIKE: the planner would read the trigram index.
-			grams = append(grams, names.Bridges(q)...)
-			where, args = `grams @> $2::text[] AND strpos(lower(name), $1) > 0`, []any{strings.ToLower(q), grams}
+			where, args = `grams @> $2::text[] AND strpos(lower(name), $1) > 0`, []any{strings.ToLower(q), db.lookupGrams(ctx, q)}
 		} else {
 			where, args = `lower(name) LIKE $1`, []any{"%" + likeEscape(strings.ToLower(q)) + "%"}
 		}
@@ -86,9 +71,11 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 	}
 	defer tx.Rollback(ctx)
 	// Plans for this query's words, not a generic plan cached from other
-	// words: whether an index pays depends on them. Names are read through
-	// the indexes or as sampled, never all in order: their order may hold
-	// a match late (names registered in a run).
+	// words. Names are read through the indexes, never in table order: a
+	// partition's index gives its matches at the cost of its posting lists,
+	// and the partitions are read one after another until the cap, whereas
+	// a run of names registered together may hold a match late in the
+	// table.
 	if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan = off`); err != nil {
 		return nil, err
 	}
@@ -97,16 +84,10 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 	if err != nil {
 		return nil, fmt.Errorf("exact names: %w", err)
 	}
-	matches, err := sampleMatches(ctx, tx, where, args, grams)
+	matches, err := collectIDs(ctx, tx, `SELECT subject_id FROM subject_names WHERE org AND `+where+fmt.Sprintf(` LIMIT $%d`, len(args)+1),
+		append(args, searchCap+1)...)
 	if err != nil {
 		return nil, fmt.Errorf("search names: %w", err)
-	}
-	if matches == nil {
-		matches, err = collectIDs(ctx, tx, `SELECT subject_id FROM subject_names WHERE org AND `+where+fmt.Sprintf(` LIMIT $%d`, len(args)+1),
-			append(args, searchCap+1)...)
-		if err != nil {
-			return nil, fmt.Errorf("search names: %w", err)
-		}
 	}
 	isExact := make(map[int64]bool, len(exact))
 	for _, id := range exact {
@@ -149,66 +130,67 @@ func (db *DB) SearchSubjects(ctx context.Context, f credit.SubjectFilter) (*cred
 	return page, nil
 }
 
-// sampleMatches returns more than searchCap names matching where (with
-// args), read from pages spread over the table, when the match is common
-// enough for that to pay (see spreadMatches); else nil. For a fragment,
-// grams are what every matching name has among its grams: args[1], when
-// where looks them up, is set to the rarest alone, the cheapest to read.
-func sampleMatches(ctx context.Context, tx pgx.Tx, where string, args []any, grams []string) ([]int64, error) {
-	var total float64
-	if err := tx.QueryRow(ctx, `SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'subject_names'::regclass`).Scan(&total); err != nil {
-		return nil, err
+// commonGram is the share of names above which a gram is left out of a
+// fragment's lookup when the fragment has rarer ones: reading its posting
+// lists would cost more than checking the names the rarer ones find.
+const commonGram = 0.2
+
+// lookupGrams returns the grams to look a punctuated fragment up by: its
+// pairs of letters and its bridges (names.Gram's kinds), less the common
+// ones when rarer remain, by the statistics ANALYZE keeps of the grams.
+func (db *DB) lookupGrams(ctx context.Context, fragment string) []string {
+	all := append(names.Pairs(fragment), names.Bridges(fragment)...)
+	freq := db.grams.get(ctx, db.pool)
+	var rare []string
+	rarest := all[0]
+	for _, g := range all {
+		if freq[g] <= commonGram {
+			rare = append(rare, g)
+		}
+		if freq[g] < freq[rarest] {
+			rarest = g
+		}
 	}
-	if total <= 4*densitySample {
-		return nil, nil
+	if len(rare) == 0 {
+		return []string{rarest}
 	}
-	// TABLESAMPLE SYSTEM reads whole pages; REPEATABLE, the same ones every
-	// time, so that a query is answered alike page after page.
-	counts := `count(*), count(*) FILTER (WHERE ` + where + `)`
-	sampleArgs := append([]any(nil), args...)
-	for _, g := range grams {
-		sampleArgs = append(sampleArgs, g)
-		counts += fmt.Sprintf(`, count(*) FILTER (WHERE grams @> ARRAY[$%d::text])`, len(sampleArgs))
+	return rare
+}
+
+// gramFreqs caches the share of names each common gram is in, as ANALYZE
+// found it (pg_stats.most_common_elems of a partition of subject_names:
+// the partitions hold names by a hash of the subject, alike), read again
+// every ten minutes (every minute while there are none).
+type gramFreqs struct {
+	mu   sync.Mutex
+	at   time.Time
+	freq map[string]float64
+}
+
+func (g *gramFreqs) get(ctx context.Context, q querier) map[string]float64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	ttl := 10 * time.Minute
+	if len(g.freq) == 0 {
+		ttl = time.Minute // none yet: ANALYZE may come soon after a load
 	}
-	hits := make([]int, 2+len(grams))
-	dest := make([]any, len(hits))
-	for i := range hits {
-		dest[i] = &hits[i]
+	if g.freq != nil && time.Since(g.at) < ttl {
+		return g.freq
 	}
-	percent := 100 * densitySample / total
-	if err := tx.QueryRow(ctx, `SELECT `+counts+` FROM subject_names TABLESAMPLE SYSTEM (`+strconv.FormatFloat(percent, 'f', 4, 64)+`)
-		REPEATABLE (0) WHERE org`, sampleArgs...).Scan(dest...); err != nil {
-		return nil, err
-	}
-	rarest := ""
-	if len(grams) > 0 {
-		r := 0
-		for i := range grams {
-			if hits[2+i] < hits[2+r] {
-				r = i
+	freq := map[string]float64{}
+	var elems []string
+	var shares []float64
+	err := q.QueryRow(ctx, `SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats
+		WHERE schemaname = current_schema() AND tablename = 'subject_names_0' AND attname = 'grams'`).Scan(&elems, &shares)
+	if err == nil || errors.Is(err, pgx.ErrNoRows) { // no statistics yet: every gram counts as rare
+		for i, e := range elems {
+			if i < len(shares) {
+				freq[e] = shares[i]
 			}
 		}
-		rarest = grams[r]
-		if _, ok := args[len(args)-1].([]string); ok {
-			args[len(args)-1] = []string{rarest}
-		}
+		g.freq, g.at = freq, time.Now()
 	}
-	sampled, matched := hits[0], hits[1]
-	if sampled == 0 || matched*spreadShare < sampled || float64(matched)/float64(sampled)*total < spreadMatches {
-		return nil, nil
-	}
-	// Pages for about spreadMatches matches, as the first sample found them.
-	percent = min(100, 100*spreadMatches*float64(sampled)/float64(matched)/total)
-	cond, condArgs := where, args
-	if rarest != "" && len(args) == 1 { // the gram first: it skips most names at little cost
-		cond, condArgs = `grams @> ARRAY[$2::text] AND `+where, []any{args[0], rarest}
-	}
-	ids, err := collectIDs(ctx, tx, `SELECT subject_id FROM subject_names TABLESAMPLE SYSTEM (`+strconv.FormatFloat(percent, 'f', 4, 64)+`)
-		REPEATABLE (1) WHERE org AND `+cond+fmt.Sprintf(` LIMIT $%d`, len(condArgs)+1), append(condArgs, searchCap+1)...)
-	if err != nil || len(ids) <= searchCap {
-		return nil, err
-	}
-	return ids, nil
+	return freq
 }
 
 func collectIDs(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]int64, error) {
