@@ -101,38 +101,49 @@ func dayArg(t *time.Time) any {
 	return t.Format(time.DateOnly)
 }
 
-// SubjectByUSCC returns an organisation with its name history.
+// SubjectByUSCC returns an organisation with its name history, in one
+// query (a public lookup makes several; each costs a round trip).
 func (db *DB) SubjectByUSCC(ctx context.Context, uscc string) (*credit.Subject, error) {
-	var s credit.Subject
-	var code string
-	err := db.pool.QueryRow(ctx, `SELECT id, kind, uscc, type, name, created_at, updated_at FROM subjects WHERE uscc = $1 AND kind = 'org'`, uscc).
-		Scan(&s.ID, &s.Kind, &code, &s.Type, &s.Name, &s.CreatedAt, &s.UpdatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, credit.Errorf(credit.ENOTFOUND, "未找到统一社会信用代码为 %s 的主体", "no subject with unified social credit code %s", uscc)
-	}
+	rows, err := db.pool.Query(ctx, `SELECT s.id, s.kind, s.uscc, s.type, s.name, s.created_at, s.updated_at, n.name, n.first_seen, n.as_of
+		FROM subjects s LEFT JOIN subject_names n ON n.subject_id = s.id
+		WHERE s.uscc = $1 AND s.kind = 'org'
+		ORDER BY n.name = s.name DESC, n.as_of DESC NULLS LAST, n.id DESC`, uscc)
 	if err != nil {
 		return nil, fmt.Errorf("read subject: %w", err)
 	}
-	s.USCC, s.CreatedAt, s.UpdatedAt = code, s.CreatedAt.UTC(), s.UpdatedAt.UTC()
-	rows, err := db.pool.Query(ctx, `SELECT name, first_seen, as_of FROM subject_names WHERE subject_id = $1
-		ORDER BY name = $2 DESC, as_of DESC NULLS LAST, id DESC`, s.ID, s.Name)
-	if err != nil {
-		return nil, fmt.Errorf("read names: %w", err)
-	}
 	defer rows.Close()
+	var s *credit.Subject
 	for rows.Next() {
-		var n credit.SubjectName
+		var got credit.Subject
+		var name *string
+		var firstSeen *time.Time
 		var asOf *time.Time
-		if err := rows.Scan(&n.Name, &n.FirstSeen, &asOf); err != nil {
-			return nil, err
+		if err := rows.Scan(&got.ID, &got.Kind, &got.USCC, &got.Type, &got.Name, &got.CreatedAt, &got.UpdatedAt, &name, &firstSeen, &asOf); err != nil {
+			return nil, fmt.Errorf("read subject: %w", err)
 		}
-		n.FirstSeen = n.FirstSeen.UTC()
+		if s == nil {
+			got.CreatedAt, got.UpdatedAt = got.CreatedAt.UTC(), got.UpdatedAt.UTC()
+			s = &got
+		}
+		if name == nil {
+			continue
+		}
+		n := credit.SubjectName{Name: *name}
+		if firstSeen != nil {
+			n.FirstSeen = firstSeen.UTC()
+		}
 		if d := localDay(asOf); d != nil {
 			n.AsOf = *d
 		}
 		s.Names = append(s.Names, n)
 	}
-	return &s, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read subject: %w", err)
+	}
+	if s == nil {
+		return nil, credit.Errorf(credit.ENOTFOUND, "未找到统一社会信用代码为 %s 的主体", "no subject with unified social credit code %s", uscc)
+	}
+	return s, nil
 }
 
 // publicOn selects the records shown publicly on the day in the parameter
