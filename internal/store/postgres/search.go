@@ -24,8 +24,8 @@ const searchCap = 1000
 // number finds the organisations known by it exactly first, then those
 // whose code starts with it. Names are matched against current and former
 // names: fragments of 3+ characters through the trigram index, or through
-// the grams index by their bridges when they cross punctuation; 1–2
-// characters through the grams index. Organisations with a name equal to
+// the grams index by their pairs and bridges when they cross punctuation;
+// 1–2 characters through the grams index. Organisations with a name equal to
 // the query come first, then the others in the order they were first
 // seen. Cost is bounded by the cap, not by the number of matches: up to
 // searchCap+1 matching names are read and sorted here, a partition of the

@@ -107,6 +107,7 @@ type writer struct {
 	// statement, which is much cheaper than one by one.
 	pending []pendingRecord
 	inserts map[int]*sql.Stmt // multi-row inserts by row count
+	maxID   int64             // the largest record id, once insertPending has read it; -1 before
 	// codes are registration numbers of the chunk's organisations not yet
 	// inserted, many to a statement; codeSeen holds every one this
 	// submission has queued, so that each goes once.
@@ -120,7 +121,7 @@ type writer struct {
 }
 
 func newWriter(ctx context.Context, t *tx, s *credit.Submission) (*writer, error) {
-	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), inserts: map[int]*sql.Stmt{},
+	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), inserts: map[int]*sql.Stmt{}, maxID: -1,
 		codeSeen: map[subjectCode]bool{}, codeInserts: map[int]*sql.Stmt{}}
 	w.findRecord = w.prep(`SELECT id, version, content_hash, subject_id, first_submitted_at, request_id FROM records
 		WHERE provider_id = ? AND item = ? AND business_key = ?`)
@@ -227,7 +228,15 @@ const recordInsertColumns = `provider_id, item, business_key, first_submitted_at
 	content_hash, decision_date, submission_deadline, deadline_estimated, on_time, severity, public, published_from, published_until, submitted_at, request_id`
 
 // insertPending inserts the pending records, setting their ids in out.
+// A statement inserts many; the ids it gave are read back only when a key
+// was stored already (the insert yields to it): else they are the ones
+// after the largest before it, in order, as SQLite gives rowids.
 func (w *writer) insertPending(ctx context.Context, out []credit.Outcome) error {
+	if len(w.pending) > 0 && w.maxID < 0 {
+		if err := w.t.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM records`).Scan(&w.maxID); err != nil {
+			return fmt.Errorf("insert records: %w", err)
+		}
+	}
 	for len(w.pending) > 0 {
 		n := min(len(w.pending), insertRows)
 		batch := w.pending[:n]
@@ -236,7 +245,7 @@ func (w *writer) insertPending(ctx context.Context, out []credit.Outcome) error 
 			rows := strings.Repeat("(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", n)
 			var err error
 			st, err = w.t.PrepareContext(ctx, `INSERT INTO records (`+recordInsertColumns+`) VALUES `+rows[:len(rows)-1]+`
-				ON CONFLICT (provider_id, item, business_key) DO NOTHING RETURNING id, business_key`)
+				ON CONFLICT (provider_id, item, business_key) DO NOTHING`)
 			if err != nil {
 				return fmt.Errorf("prepare insert: %w", err)
 			}
@@ -244,7 +253,6 @@ func (w *writer) insertPending(ctx context.Context, out []credit.Outcome) error 
 			w.all = append(w.all, st)
 		}
 		args := make([]any, 0, 19*n)
-		byKey := make(map[string]*pendingRecord, n)
 		for i := range batch {
 			p := &batch[i]
 			d := p.draft
@@ -252,34 +260,70 @@ func (w *writer) insertPending(ctx context.Context, out []credit.Outcome) error 
 			args = append(args, w.s.Provider.ID, w.s.Item, d.BusinessKey, w.now, p.subject, w.s.CatalogVersion,
 				d.FieldsText(), d.Sealed, d.ContentHash, day(d.DecisionDate), day(d.SubmissionDeadline), d.DeadlineEstimated, onTime,
 				d.Severity, d.Public, day(d.PublishedFrom), day(d.PublishedUntil), w.now, w.s.RequestID)
-			byKey[d.BusinessKey] = p
 		}
-		rows, err := st.QueryContext(ctx, args...)
+		res, err := st.ExecContext(ctx, args...)
 		if err != nil {
 			return fmt.Errorf("insert records: %w", err)
 		}
-		for rows.Next() {
-			var id int64
-			var key string
-			if err := rows.Scan(&id, &key); err != nil {
-				rows.Close()
-				return err
-			}
-			p := byKey[key]
-			p.rec.id = id
-			out[p.out].RecordID = id
-			delete(byKey, key)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		inserted, err := res.RowsAffected()
+		if err != nil {
 			return fmt.Errorf("insert records: %w", err)
 		}
-		// The keys left were stored already: compare with what is stored.
-		for i := range batch {
-			if p := &batch[i]; byKey[p.draft.BusinessKey] == p {
-				if err := w.resolve(ctx, p, out); err != nil {
+		last, err := res.LastInsertId()
+		if err != nil {
+			return fmt.Errorf("insert records: %w", err)
+		}
+		set := func(p *pendingRecord, id int64) {
+			p.rec.id = id
+			out[p.out].RecordID = id
+		}
+		var stored []*pendingRecord // keys stored before: compared below
+		switch {
+		case inserted == int64(n) && last == w.maxID+int64(n):
+			for i := range batch {
+				set(&batch[i], w.maxID+1+int64(i))
+			}
+		case inserted == 0:
+			for i := range batch {
+				stored = append(stored, &batch[i])
+			}
+		default:
+			byKey := make(map[string]*pendingRecord, n)
+			for i := range batch {
+				byKey[batch[i].draft.BusinessKey] = &batch[i]
+			}
+			rows, err := w.t.QueryContext(ctx, `SELECT id, business_key FROM records WHERE id > ? AND id <= ?`, w.maxID, last)
+			if err != nil {
+				return fmt.Errorf("insert records: %w", err)
+			}
+			for rows.Next() {
+				var id int64
+				var key string
+				if err := rows.Scan(&id, &key); err != nil {
+					rows.Close()
 					return err
 				}
+				if p := byKey[key]; p != nil {
+					set(p, id)
+					delete(byKey, key)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("insert records: %w", err)
+			}
+			for i := range batch {
+				if p := &batch[i]; byKey[p.draft.BusinessKey] == p {
+					stored = append(stored, p)
+				}
+			}
+		}
+		if inserted > 0 {
+			w.maxID = last
+		}
+		for _, p := range stored {
+			if err := w.resolve(ctx, p, out); err != nil {
+				return err
 			}
 		}
 		w.pending = w.pending[n:]
