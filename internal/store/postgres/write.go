@@ -58,9 +58,12 @@ func submit(ctx context.Context, t *tx, s *credit.Submission) ([]credit.Outcome,
 		if err := w.insertCodes(ctx); err != nil {
 			return nil, err
 		}
-		if err := w.flush(ctx); err != nil {
-			return nil, err
-		}
+	}
+	// The subjects stay known (and locked) for the whole submission, so
+	// their names' dates are written back once: each statement on the
+	// partitioned names costs milliseconds of planning whatever its size.
+	if err := w.flush(ctx); err != nil {
+		return nil, err
 	}
 	if err := w.audit(ctx, out); err != nil {
 		return nil, err
@@ -604,8 +607,8 @@ func (w *writer) flushSubject(ctx context.Context, s *storedSubject) error {
 	return nil
 }
 
-// flush ends a chunk: the latest dates seen for subjects' current names
-// written back, with one statement for subjects and one for names.
+// flush ends a submission: the latest dates seen for subjects' current
+// names written back, with one statement for subjects and one for names.
 func (w *writer) flush(ctx context.Context) error {
 	var ids []int64
 	var days, nms []string
