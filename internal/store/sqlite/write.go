@@ -106,8 +106,9 @@ type writer struct {
 	// pending are new records not yet inserted: they go in many to a
 	// statement, which is much cheaper than one by one.
 	pending []pendingRecord
-	inserts map[int]*sql.Stmt // multi-row inserts by row count
-	maxID   int64             // the largest record id, once insertPending has read it; -1 before
+	inserts map[int]*sql.Stmt     // multi-row inserts by row count
+	maxID   int64                 // the largest record id, once insertPending has read it; -1 before
+	flushes map[int]*[2]*sql.Stmt // flush's updates of subjects and of names, by row count
 	// codes are registration numbers of the chunk's organisations not yet
 	// inserted, many to a statement; codeSeen holds every one this
 	// submission has queued, so that each goes once.
@@ -121,7 +122,7 @@ type writer struct {
 }
 
 func newWriter(ctx context.Context, t *tx, s *credit.Submission) (*writer, error) {
-	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), inserts: map[int]*sql.Stmt{}, maxID: -1,
+	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), inserts: map[int]*sql.Stmt{}, maxID: -1, flushes: map[int]*[2]*sql.Stmt{},
 		codeSeen: map[subjectCode]bool{}, codeInserts: map[int]*sql.Stmt{}}
 	w.findRecord = w.prep(`SELECT id, version, content_hash, subject_id, first_submitted_at, request_id FROM records
 		WHERE provider_id = ? AND item = ? AND business_key = ?`)
@@ -555,11 +556,53 @@ func (w *writer) flushSubject(ctx context.Context, s *storedSubject) error {
 	return nil
 }
 
-// flush ends a chunk: name dates written back.
+// flushRows is how many subjects one statement of flush updates.
+const flushRows = 200
+
+// flush ends a chunk: the latest dates seen for subjects' current names
+// written back, many subjects to a statement (two statements each, one by
+// one, had cost a twelfth of an intake's writer).
 func (w *writer) flush(ctx context.Context) error {
+	var due []*storedSubject
 	for _, s := range w.subjects {
-		if err := w.flushSubject(ctx, s); err != nil {
-			return err
+		if s.maxAsOf != "" {
+			due = append(due, s)
+		}
+	}
+	for start := 0; start < len(due); start += flushRows {
+		batch := due[start:min(start+flushRows, len(due))]
+		n := len(batch)
+		st := w.flushes[n]
+		if st == nil {
+			two, three := strings.Repeat("(?, ?),", n), strings.Repeat("(?, ?, ?),", n)
+			subjects, err := w.t.PrepareContext(ctx, `UPDATE subjects SET name_as_of = v.column2 FROM (VALUES `+two[:len(two)-1]+`) AS v
+				WHERE subjects.id = v.column1 AND coalesce(subjects.name_as_of, '') < v.column2`)
+			if err != nil {
+				return fmt.Errorf("prepare name dates: %w", err)
+			}
+			w.all = append(w.all, subjects)
+			names, err := w.t.PrepareContext(ctx, `UPDATE subject_names SET as_of = v.column3 FROM (VALUES `+three[:len(three)-1]+`) AS v
+				WHERE subject_names.subject_id = v.column1 AND subject_names.name = v.column2 AND coalesce(subject_names.as_of, '') < v.column3`)
+			if err != nil {
+				return fmt.Errorf("prepare name dates: %w", err)
+			}
+			w.all = append(w.all, names)
+			st = &[2]*sql.Stmt{subjects, names}
+			w.flushes[n] = st
+		}
+		subjectArgs, nameArgs := make([]any, 0, 2*n), make([]any, 0, 3*n)
+		for _, s := range batch {
+			subjectArgs = append(subjectArgs, s.id, s.maxAsOf)
+			nameArgs = append(nameArgs, s.id, s.name, s.maxAsOf)
+		}
+		if _, err := st[0].ExecContext(ctx, subjectArgs...); err != nil {
+			return fmt.Errorf("update subject dates: %w", err)
+		}
+		if _, err := st[1].ExecContext(ctx, nameArgs...); err != nil {
+			return fmt.Errorf("update name dates: %w", err)
+		}
+		for _, s := range batch {
+			s.asOf, s.maxAsOf = s.maxAsOf, ""
 		}
 	}
 	return nil
