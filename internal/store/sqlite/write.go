@@ -109,6 +109,7 @@ type writer struct {
 	inserts map[int]*sql.Stmt     // multi-row inserts by row count
 	maxID   int64                 // the largest record id, once insertPending has read it; -1 before
 	flushes map[int]*[2]*sql.Stmt // flush's updates of subjects and of names, by row count
+	finds   map[string]*sql.Stmt  // load's lookups of subjects, by key column
 	// codes are registration numbers of the chunk's organisations not yet
 	// inserted, many to a statement; codeSeen holds every one this
 	// submission has queued, so that each goes once.
@@ -122,7 +123,7 @@ type writer struct {
 }
 
 func newWriter(ctx context.Context, t *tx, s *credit.Submission) (*writer, error) {
-	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), inserts: map[int]*sql.Stmt{}, maxID: -1, flushes: map[int]*[2]*sql.Stmt{},
+	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), inserts: map[int]*sql.Stmt{}, maxID: -1, flushes: map[int]*[2]*sql.Stmt{}, finds: map[string]*sql.Stmt{},
 		codeSeen: map[subjectCode]bool{}, codeInserts: map[int]*sql.Stmt{}}
 	w.findRecord = w.prep(`SELECT id, version, content_hash, subject_id, first_submitted_at, request_id FROM records
 		WHERE provider_id = ? AND item = ? AND business_key = ?`)
@@ -168,27 +169,40 @@ func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
 		}
 	}
 	for _, q := range []struct {
-		col  string
-		args []any
-	}{{"uscc", usccs}, {"id_hash", hashes}} {
+		kind, col string
+		args      []any
+	}{{credit.KindOrg, "uscc", usccs}, {credit.KindPerson, "id_hash", hashes}} {
 		if len(q.args) == 0 {
 			continue
 		}
-		rows, err := w.t.QueryContext(ctx, `SELECT id, kind, uscc, id_hash, name, coalesce(name_as_of, ''), name_source FROM subjects
-			WHERE `+q.col+` IN (`+placeholders(len(q.args))+`)`, q.args...)
+		// One statement for every chunk of the submission: its list is
+		// padded to chunkSize with NULL, which matches nothing.
+		st := w.finds[q.col]
+		if st == nil {
+			var err error
+			if st, err = w.t.PrepareContext(ctx, `SELECT id, `+q.col+`, name, coalesce(name_as_of, ''), name_source FROM subjects
+				WHERE `+q.col+` IN (`+placeholders(chunkSize)+`)`); err != nil {
+				return fmt.Errorf("find subjects: %w", err)
+			}
+			w.finds[q.col] = st
+			w.all = append(w.all, st)
+		}
+		args := append(q.args, make([]any, chunkSize-len(q.args))...)
+		rows, err := st.QueryContext(ctx, args...)
 		if err != nil {
 			return fmt.Errorf("find subjects: %w", err)
 		}
 		for rows.Next() {
 			s := &storedSubject{}
-			var kind string
-			var uscc sql.NullString
-			var hash []byte
-			if err := rows.Scan(&s.id, &kind, &uscc, &hash, &s.name, &s.asOf, &s.source); err != nil {
+			ref := credit.SubjectRef{Kind: q.kind}
+			var key any = &ref.USCC
+			if q.kind != credit.KindOrg {
+				key = &ref.IDHash
+			}
+			if err := rows.Scan(&s.id, key, &s.name, &s.asOf, &s.source); err != nil {
 				rows.Close()
 				return err
 			}
-			ref := credit.SubjectRef{Kind: kind, USCC: uscc.String, IDHash: hash}
 			s.label = subjectLabel(&ref, s.id)
 			w.subjects[ref.Key()] = s
 		}
