@@ -249,8 +249,11 @@ func (p *progressBar) done() {
 // Garbage collection for a batch import, unless GOGC or GOMEMLIMIT say
 // otherwise: collect when the heap has grown by four times what is live,
 // not by once (a fifth of the CPU went to collecting chunks of drafts),
-// but never let the Go heap pass batchHeap, which keeps the process under
-// 300 MB whatever the file's size (the database's page cache is outside).
+// with a soft limit of batchHeap on the Go heap, which keeps the process
+// under 300 MB whatever the file's size (the database's page cache is
+// outside it). What is live stays well under the limit (chunks of
+// drafts); were it to pass it, the collector would run more often, at
+// most half the CPU, rather than let the heap grow.
 func batchGC() {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return

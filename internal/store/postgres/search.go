@@ -182,15 +182,19 @@ func (g *gramFreqs) get(ctx context.Context, q querier) map[string]float64 {
 	var shares []float64
 	err := q.QueryRow(ctx, `SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats
 		WHERE schemaname = current_schema() AND tablename = 'subject_names_0' AND attname = 'grams'`).Scan(&elems, &shares)
-	if err == nil || errors.Is(err, pgx.ErrNoRows) { // no statistics yet: every gram counts as rare
+	g.at = time.Now() // tried: a failed read waits its turn like a good one
+	switch {
+	case err == nil || errors.Is(err, pgx.ErrNoRows): // no statistics yet: every gram counts as rare
 		for i, e := range elems {
 			if i < len(shares) {
 				freq[e] = shares[i]
 			}
 		}
-		g.freq, g.at = freq, time.Now()
+		g.freq = freq
+	case g.freq == nil:
+		g.freq = freq // none to keep: every gram counts as rare
 	}
-	return freq
+	return g.freq
 }
 
 func collectIDs(ctx context.Context, tx pgx.Tx, query string, args ...any) ([]int64, error) {

@@ -225,6 +225,7 @@ func (db *DB) CommitChunks(ctx context.Context, owner string, lease time.Duratio
 			}
 		}
 		if err := t.Commit(); err != nil {
+			t.Rollback()
 			return fmt.Errorf("commit: %w", err)
 		}
 		committed(chunks)

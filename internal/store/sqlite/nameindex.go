@@ -42,6 +42,14 @@ func (q *nameQueue) get(id int64) *queuedNames {
 	return r
 }
 
+// nameQueueMax bounds the queue: a transaction that has queued this many
+// organisations (an atomic batch is one transaction for the whole file)
+// writes them out at once, rather than hold them all until commit.
+const nameQueueMax = 20000
+
+// full reports whether the queue should be written out now.
+func (q *nameQueue) full() bool { return len(q.order) >= nameQueueMax }
+
 // added queues the index row of a new organisation, known by name.
 func (q *nameQueue) added(id int64, name string) {
 	r := q.get(id)

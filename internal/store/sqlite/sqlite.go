@@ -206,9 +206,11 @@ func (db *DB) begin(ctx context.Context) (*tx, error) {
 	return &tx{Tx: t, ctx: ctx, now: db.Now().UTC()}, nil
 }
 
-// Commit writes the queued name index rows, then commits.
+// Commit writes the queued name index rows, then commits; if the rows
+// cannot be written, it rolls back, so that the single writer is free.
 func (t *tx) Commit() error {
 	if err := t.indexNames(t.ctx); err != nil {
+		t.Tx.Rollback()
 		return err
 	}
 	return t.Tx.Commit()

@@ -307,7 +307,8 @@ func (w *writer) insertPending(ctx context.Context, out []credit.Outcome) error 
 			for i := range batch {
 				byKey[batch[i].draft.BusinessKey] = &batch[i]
 			}
-			rows, err := w.t.QueryContext(ctx, `SELECT id, business_key FROM records WHERE id > ? AND id <= ?`, w.maxID, last)
+			rows, err := w.t.QueryContext(ctx, `SELECT id, business_key FROM records WHERE id > ? AND id <= ? AND provider_id = ? AND item = ?`,
+				w.maxID, last, w.s.Provider.ID, w.s.Item)
 			if err != nil {
 				return fmt.Errorf("insert records: %w", err)
 			}
@@ -448,6 +449,11 @@ func (w *writer) subject(ctx context.Context, ref *credit.SubjectRef) (*storedSu
 		if ref.Kind == credit.KindOrg {
 			w.addCode(ident.USCCOrgCode(ref.USCC), id)
 			w.t.names.added(id, ref.Name)
+			if w.t.names.full() {
+				if err := w.t.indexNames(ctx); err != nil {
+					return nil, err
+				}
+			}
 		}
 		s = &storedSubject{id: id, name: ref.Name, asOf: refAsOf, source: source, label: subjectLabel(ref, id)}
 		w.subjects[key] = s
