@@ -8,33 +8,17 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/xinyong/xinyong/internal/store/postgres"
-	"github.com/xinyong/xinyong/internal/store/postgres/pgtest"
 )
 
 // TestMigrationBackfillsCodes: migration 0006 gives every organisation
 // stored before it the organisation code in its USCC, and persons nothing.
 func TestMigrationBackfillsCodes(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.Database(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	_, conn := migrated(t)
 	migration, err := os.ReadFile(filepath.Join("migrations", "0006_subject_codes.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
 	// The database as 0005 left it, with two organisations and a person.
 	for _, q := range []string{
 		`DROP TABLE subject_codes`,

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/xinyong/xinyong/internal/credit"
 	"github.com/xinyong/xinyong/internal/store/postgres"
 	"github.com/xinyong/xinyong/internal/store/postgres/pgtest"
@@ -51,4 +53,32 @@ func TestOpenRefuses(t *testing.T) {
 	if _, err := postgres.Open(context.Background(), "postgres://[bad"); credit.ErrorCode(err) != credit.EINVALID {
 		t.Errorf("Open of an unparsable URL = %v, want EINVALID", err)
 	}
+}
+
+// migrated opens a new database at the program's schema, and a plain
+// connection to it for the statements the store does not make.
+func migrated(t *testing.T) (*postgres.DB, *pgx.Conn) {
+	t.Helper()
+	url := pgtest.Database(t)
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db, connect(t, url)
+}
+
+// connect opens a plain connection to the database at url, closed when
+// the test ends.
+func connect(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }

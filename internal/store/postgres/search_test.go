@@ -25,20 +25,7 @@ import (
 // bridges, as typed.
 func TestSearchManyNames(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.Database(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	db, conn := migrated(t)
 	// 12,000 organisations: the first 9,000 "…商贸有限公司", the last 3,000
 	// (a run) "…餐馆（N）", of which those with N = 7 are a tenth.
 	const orgs = 12000
@@ -125,20 +112,7 @@ func ids(p *credit.SubjectPage) []int64 {
 // test runs its program part on today's table; its SQL is a no-op.)
 func TestMigrationRegrams(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.Database(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	_, conn := migrated(t)
 	// The grams as 0008 made them: letters and pairs only.
 	for _, q := range []string{
 		`INSERT INTO subjects (kind, uscc, type, name, created_at, updated_at) VALUES
@@ -173,11 +147,7 @@ func TestMigrationRegrams(t *testing.T) {
 func TestMigrationPartitionsNames(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.Database(t)
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, url)
 	// The database as 0009 left it, with two names.
 	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
 	if err != nil {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -89,8 +88,8 @@ func (t *tx) indexNames(ctx context.Context) error {
 		names := []string{r.name}
 		if r.reread {
 			var err error
-			if names, err = namesOf(ctx, all, id); err != nil {
-				return err
+			if names, err = column[string](all.QueryContext(ctx, id)); err != nil {
+				return fmt.Errorf("read names: %w", err)
 			}
 		}
 		chars := make([]string, len(names))
@@ -110,23 +109,4 @@ func (t *tx) indexNames(ctx context.Context) error {
 	}
 	*q = nameQueue{}
 	return nil
-}
-
-// namesOf reads every name of a subject, oldest first, with all (the
-// statement in indexNames).
-func namesOf(ctx context.Context, all *sql.Stmt, id int64) ([]string, error) {
-	rows, err := all.QueryContext(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("read names: %w", err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	return names, rows.Err()
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -260,10 +261,35 @@ func (t *tx) record(ctx context.Context, actor, action, object, detail string) e
 // stmts prepares statements in a transaction, remembering the first error
 // and every statement so that they close together.
 type stmts struct {
-	ctx context.Context
-	t   *tx
-	all []*sql.Stmt
-	err error
+	ctx     context.Context
+	t       *tx
+	all     []*sql.Stmt
+	err     error
+	byQuery map[string]*sql.Stmt // those of cached
+}
+
+// cached returns query prepared in the transaction, preparing it the first
+// time it is asked for: statements whose text depends on how many rows they
+// take are made as the rows come.
+func (s *stmts) cached(query string) (*sql.Stmt, error) {
+	if st := s.byQuery[query]; st != nil {
+		return st, nil
+	}
+	st, err := s.t.PrepareContext(s.ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if s.byQuery == nil {
+		s.byQuery = map[string]*sql.Stmt{}
+	}
+	s.byQuery[query] = st
+	s.all = append(s.all, st)
+	return st, nil
+}
+
+// tuples returns n copies of tuple, comma-separated, for a VALUES list.
+func tuples(tuple string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(tuple+",", n), ",")
 }
 
 func (s *stmts) prep(query string) *sql.Stmt {

@@ -106,16 +106,12 @@ type writer struct {
 	// pending are new records not yet inserted: they go in many to a
 	// statement, which is much cheaper than one by one.
 	pending []pendingRecord
-	inserts map[int]*sql.Stmt     // multi-row inserts by row count
-	maxID   int64                 // the largest record id, once insertPending has read it; -1 before
-	flushes map[int]*[2]*sql.Stmt // flush's updates of subjects and of names, by row count
-	finds   map[string]*sql.Stmt  // load's lookups of subjects, by key column
+	maxID   int64 // the largest record id, once insertPending has read it; -1 before
 	// codes are registration numbers of the chunk's organisations not yet
 	// inserted, many to a statement; codeSeen holds every one this
 	// submission has queued, so that each goes once.
-	codes       []subjectCode
-	codeSeen    map[subjectCode]bool
-	codeInserts map[int]*sql.Stmt
+	codes    []subjectCode
+	codeSeen map[subjectCode]bool
 
 	findRecord, historyRecord, updateRecord   *sql.Stmt
 	insertSubject, renameSubject, bumpSubject *sql.Stmt
@@ -123,8 +119,7 @@ type writer struct {
 }
 
 func newWriter(ctx context.Context, t *tx, s *credit.Submission) (*writer, error) {
-	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), inserts: map[int]*sql.Stmt{}, maxID: -1, flushes: map[int]*[2]*sql.Stmt{}, finds: map[string]*sql.Stmt{},
-		codeSeen: map[subjectCode]bool{}, codeInserts: map[int]*sql.Stmt{}}
+	w := &writer{stmts: stmts{ctx: ctx, t: t}, s: s, now: ts(t.now), maxID: -1, codeSeen: map[subjectCode]bool{}}
 	w.findRecord = w.prep(`SELECT id, version, content_hash, subject_id, first_submitted_at, request_id FROM records
 		WHERE provider_id = ? AND item = ? AND business_key = ?`)
 	w.historyRecord = w.prep(`INSERT INTO record_history (record_id, version, subject_id, catalog_version, fields, sealed, content_hash, decision_date,
@@ -177,15 +172,10 @@ func (w *writer) load(ctx context.Context, chunk []*credit.Draft) error {
 		}
 		// One statement for every chunk of the submission: its list is
 		// padded to chunkSize with NULL, which matches nothing.
-		st := w.finds[q.col]
-		if st == nil {
-			var err error
-			if st, err = w.t.PrepareContext(ctx, `SELECT id, `+q.col+`, name, coalesce(name_as_of, ''), name_source FROM subjects
-				WHERE `+q.col+` IN (`+placeholders(chunkSize)+`)`); err != nil {
-				return fmt.Errorf("find subjects: %w", err)
-			}
-			w.finds[q.col] = st
-			w.all = append(w.all, st)
+		st, err := w.cached(`SELECT id, ` + q.col + `, name, coalesce(name_as_of, ''), name_source FROM subjects
+			WHERE ` + q.col + ` IN (` + placeholders(chunkSize) + `)`)
+		if err != nil {
+			return fmt.Errorf("find subjects: %w", err)
 		}
 		args := append(q.args, make([]any, chunkSize-len(q.args))...)
 		rows, err := st.QueryContext(ctx, args...)
@@ -255,17 +245,11 @@ func (w *writer) insertPending(ctx context.Context, out []credit.Outcome) error 
 	for len(w.pending) > 0 {
 		n := min(len(w.pending), insertRows)
 		batch := w.pending[:n]
-		st := w.inserts[n]
-		if st == nil {
-			rows := strings.Repeat("(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", n)
-			var err error
-			st, err = w.t.PrepareContext(ctx, `INSERT INTO records (`+recordInsertColumns+`) VALUES `+rows[:len(rows)-1]+`
-				ON CONFLICT (provider_id, item, business_key) DO NOTHING`)
-			if err != nil {
-				return fmt.Errorf("prepare insert: %w", err)
-			}
-			w.inserts[n] = st
-			w.all = append(w.all, st)
+		st, err := w.cached(`INSERT INTO records (` + recordInsertColumns + `) VALUES ` +
+			tuples("(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", n) + `
+			ON CONFLICT (provider_id, item, business_key) DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("insert records: %w", err)
 		}
 		args := make([]any, 0, 19*n)
 		for i := range batch {
@@ -539,15 +523,9 @@ func (w *writer) insertCodes(ctx context.Context) error {
 	for start := 0; start < len(w.codes); start += codeRows {
 		batch := w.codes[start:min(start+codeRows, len(w.codes))]
 		n := len(batch)
-		st := w.codeInserts[n]
-		if st == nil {
-			rows := strings.Repeat("(?, ?),", n)
-			var err error
-			if st, err = w.t.PrepareContext(ctx, `INSERT OR IGNORE INTO subject_codes (code, subject_id) VALUES `+rows[:len(rows)-1]); err != nil {
-				return fmt.Errorf("prepare insert codes: %w", err)
-			}
-			w.codeInserts[n] = st
-			w.all = append(w.all, st)
+		st, err := w.cached(`INSERT OR IGNORE INTO subject_codes (code, subject_id) VALUES ` + tuples("(?, ?)", n))
+		if err != nil {
+			return fmt.Errorf("insert codes: %w", err)
 		}
 		args := make([]any, 0, 2*n)
 		for _, c := range batch {
@@ -592,33 +570,25 @@ func (w *writer) flush(ctx context.Context) error {
 	for start := 0; start < len(due); start += flushRows {
 		batch := due[start:min(start+flushRows, len(due))]
 		n := len(batch)
-		st := w.flushes[n]
-		if st == nil {
-			two, three := strings.Repeat("(?, ?),", n), strings.Repeat("(?, ?, ?),", n)
-			subjects, err := w.t.PrepareContext(ctx, `UPDATE subjects SET name_as_of = v.column2 FROM (VALUES `+two[:len(two)-1]+`) AS v
-				WHERE subjects.id = v.column1 AND coalesce(subjects.name_as_of, '') < v.column2`)
-			if err != nil {
-				return fmt.Errorf("prepare name dates: %w", err)
-			}
-			w.all = append(w.all, subjects)
-			names, err := w.t.PrepareContext(ctx, `UPDATE subject_names SET as_of = v.column3 FROM (VALUES `+three[:len(three)-1]+`) AS v
-				WHERE subject_names.subject_id = v.column1 AND subject_names.name = v.column2 AND coalesce(subject_names.as_of, '') < v.column3`)
-			if err != nil {
-				return fmt.Errorf("prepare name dates: %w", err)
-			}
-			w.all = append(w.all, names)
-			st = &[2]*sql.Stmt{subjects, names}
-			w.flushes[n] = st
+		subjects, err := w.cached(`UPDATE subjects SET name_as_of = v.column2 FROM (VALUES ` + tuples("(?, ?)", n) + `) AS v
+			WHERE subjects.id = v.column1 AND coalesce(subjects.name_as_of, '') < v.column2`)
+		if err != nil {
+			return fmt.Errorf("update subject dates: %w", err)
+		}
+		names, err := w.cached(`UPDATE subject_names SET as_of = v.column3 FROM (VALUES ` + tuples("(?, ?, ?)", n) + `) AS v
+			WHERE subject_names.subject_id = v.column1 AND subject_names.name = v.column2 AND coalesce(subject_names.as_of, '') < v.column3`)
+		if err != nil {
+			return fmt.Errorf("update name dates: %w", err)
 		}
 		subjectArgs, nameArgs := make([]any, 0, 2*n), make([]any, 0, 3*n)
 		for _, s := range batch {
 			subjectArgs = append(subjectArgs, s.id, s.maxAsOf)
 			nameArgs = append(nameArgs, s.id, s.name, s.maxAsOf)
 		}
-		if _, err := st[0].ExecContext(ctx, subjectArgs...); err != nil {
+		if _, err := subjects.ExecContext(ctx, subjectArgs...); err != nil {
 			return fmt.Errorf("update subject dates: %w", err)
 		}
-		if _, err := st[1].ExecContext(ctx, nameArgs...); err != nil {
+		if _, err := names.ExecContext(ctx, nameArgs...); err != nil {
 			return fmt.Errorf("update name dates: %w", err)
 		}
 		for _, s := range batch {
